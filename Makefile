@@ -1,0 +1,86 @@
+# irra: text-to-image person retrieval in C.
+#   make run     install missing packages (as root), build, open the main program
+#   make check   install missing packages, build, run every test
+#   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench   timings against the PyTorch reference (long; never part of check)
+#   make install PREFIX=/usr/local DESTDIR=...
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DATADIR  ?= $(PREFIX)/share/irra
+CC       ?= cc
+BUILD    ?= build
+ARCH     := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+# Debian's OpenMP build of OpenBLAS, linked by path: the default libblas alternative is the
+# pthread build, whose threads fight with our OpenMP threads (3.5x slower end to end).
+BLASLIB  := /usr/lib/$(ARCH)/openblas-openmp
+BLASINC  := /usr/include/$(ARCH)/openblas-openmp
+PKGS     := stb libsixel ncursesw readline json-c yaml-0.1 libpcre2-8 libutf8proc sqlite3 zlib
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -fopenmp -Wall -Wextra -Werror \
+            -I. -I$(BLASINC) $(PKGCFLAGS) -DIRRA_VERSION='"$(VERSION)"' -DIRRA_DATADIR='"$(DATADIR)"'
+LDLIBS   += $(SAN) -fopenmp -L$(BLASLIB) -Wl,-rpath,$(BLASLIB) -lopenblas $(PKGLIBS) -lm -lpthread
+
+LIB_SRC  := $(sort $(wildcard model/*.c))
+CMD_SRC  := $(sort $(filter-out cmd/main.c,$(wildcard cmd/*.c gallery/*.c train/*.c tui/*.c)))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+# tests/tool_*.c: programs that test scripts drive (not run on their own by tests/run.sh)
+TOOL_SRC := $(sort $(wildcard tests/tool_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)
+TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
+HDRS     := $(wildcard model/*.h cmd/*.h gallery/*.h train/*.h tui/*.h tests/*.h)
+
+.PHONY: all deps run check test asan bench install clean
+all: irra $(TESTS)
+
+irra: $(BUILD)/irra
+	@ln -sf $(BUILD)/irra irra
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libirra.a: $(LIB_OBJ)
+	@rm -f $@ && ar rcs $@ $^
+$(BUILD)/libirracmd.a: $(CMD_OBJ)
+	@rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/irra: $(BUILD)/cmd/main.o $(BUILD)/libirracmd.a $(BUILD)/libirra.a
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libirracmd.a $(BUILD)/libirra.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libirracmd.a $(BUILD)/libirra.a $(LDLIBS)
+
+deps:
+	@sh mk/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(BUILD)
+
+test: all
+	@sh tests/run.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@ASAN_OPTIONS=detect_leaks=1 IRRA_SANITIZED=1 sh tests/run.sh build-asan
+
+bench: deps all
+	@sh tests/bench.sh $(BUILD)
+
+run: deps all
+	./irra
+
+install: $(BUILD)/irra
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(DATADIR)
+	install -m 755 $(BUILD)/irra $(DESTDIR)$(PREFIX)/bin/irra
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp -R assets/. $(DESTDIR)$(DATADIR)/
+
+clean:
+	rm -rf build build-asan irra

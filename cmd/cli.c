@@ -1,0 +1,55 @@
+#include "cmd/cli.h"
+
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("irra: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_wants_help(int argc, char **argv, const char *usage)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) break;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int exists(const char *dir, const char *name, char *buf, size_t n)
+{
+    int len = snprintf(buf, n, "%s/%s", dir, name);
+    return len > 0 && (size_t)len < n && access(buf, R_OK) == 0;
+}
+
+int cli_asset_path(const char *name, char *buf, size_t n)
+{
+    const char *env = getenv("IRRA_ASSETS");
+    if (env && *env) return exists(env, name, buf, n) ? 0 : -1;
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *dir = dirname(exe), alt[4200];
+        snprintf(alt, sizeof alt, "%s/assets", dir);
+        if (exists(alt, name, buf, n)) return 0;
+        snprintf(alt, sizeof alt, "%s/../assets", dir);
+        if (exists(alt, name, buf, n)) return 0;
+    }
+    if (exists(IRRA_DATADIR, name, buf, n)) return 0;
+    return -1;
+}

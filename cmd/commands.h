@@ -1,0 +1,10 @@
+/* The subcommands, one entry point each. Add a command here and in IRRA_COMMANDS when it works. */
+#ifndef IRRA_COMMANDS_H
+#define IRRA_COMMANDS_H
+
+/* With no arguments, irra runs this command (the browser, once it exists). */
+#define IRRA_DEFAULT_COMMAND "help"
+
+#define IRRA_COMMANDS
+
+#endif

@@ -1,0 +1,21 @@
+#include "model/blas.h"
+
+#include <cblas.h>
+
+void irra_gemm(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+               int b_trans, float beta, float *C, int ldc)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, b_trans ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
+                lda, B, ldb, beta, C, ldc);
+}
+
+void irra_gemm_at(int M, int N, int K, float alpha, const float *A, int lda, const float *B,
+                  int ldb, int b_trans, float beta, float *C, int ldc)
+{
+    cblas_sgemm(CblasRowMajor, CblasTrans, b_trans ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
+                lda, B, ldb, beta, C, ldc);
+}
+
+const char *irra_blas_core(void) { return openblas_get_corename(); }
+const char *irra_blas_config(void) { return openblas_get_config(); }
+int irra_blas_threads(void) { return openblas_get_num_threads(); }

@@ -1,0 +1,35 @@
+/* CLIP's byte-level BPE tokenizer exactly as IRRA uses it (spec section 8): 48,894 merges,
+ * <|mask|> = 49405, <|startoftext|> = 49406, <|endoftext|> = 49407. */
+#ifndef IRRA_BPE_H
+#define IRRA_BPE_H
+
+#include "model/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IRRA_TOK_MASK 49405
+#define IRRA_TOK_SOT 49406
+#define IRRA_TOK_EOT 49407
+
+typedef struct irra_bpe irra_bpe;
+
+/* The merges file (bpe_simple_vocab_16e6.txt, gzipped or plain). */
+irra_bpe *irra_bpe_load_file(const char *path, irra_err *e);
+/* The same content from memory (gzipped or plain), e.g. embedded in a model file. */
+irra_bpe *irra_bpe_load_mem(const void *data, size_t n, irra_err *e);
+void irra_bpe_free(irra_bpe *b);
+
+/* The merges text actually used (header line + 48,894 merges), for embedding in a model file. */
+const char *irra_bpe_merges_text(const irra_bpe *b, size_t *len);
+
+/* Cleans and encodes text as [SOT, ids..., EOT], truncated to at most `context` ids with EOT
+ * kept last (spec 4.7). Writes at most `context` ids; returns their count, or -1 on error. */
+int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int context, irra_err *e);
+
+/* The text of one token for display ("coat", "</w>" stripped; special tokens by name).
+ * Returns a pointer into b that lives as long as b, or NULL for an id out of range. */
+const char *irra_bpe_token(const irra_bpe *b, int id);
+int irra_bpe_vocab_size(const irra_bpe *b);
+
+#endif

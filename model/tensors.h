@@ -1,0 +1,61 @@
+/* A set of named tensors read from a model file: an official PyTorch checkpoint (.pth, the torch
+ * zip container) or our safetensors file. The file is mapped read-only and tensors point into the
+ * mapping; nothing is copied at open. Every addressable element of every tensor was checked to
+ * lie inside the file when the set was opened. */
+#ifndef IRRA_TENSORS_H
+#define IRRA_TENSORS_H
+
+#include "model/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { IRRA_F32, IRRA_F16, IRRA_BF16, IRRA_I64, IRRA_I32, IRRA_U8 } irra_dtype;
+
+#define IRRA_MAX_DIMS 8
+
+typedef struct {
+    char *name;
+    irra_dtype dtype;
+    int ndim;
+    int64_t shape[IRRA_MAX_DIMS];
+    int64_t stride[IRRA_MAX_DIMS]; /* in elements, PyTorch semantics */
+    const void *data;              /* element [0, ..., 0] */
+} irra_tensor;
+
+typedef struct {
+    irra_tensor *t;
+    int n;
+    char **meta_key, **meta_val; /* safetensors __metadata__; none for .pth */
+    int nmeta;
+    void *map;
+    size_t map_len;
+    char *path;
+} irra_tensors;
+
+size_t irra_dtype_size(irra_dtype d);
+const char *irra_dtype_name(irra_dtype d); /* safetensors spelling: "F32", "F16", "BF16", ... */
+
+/* Opens path by its content (zip magic: torch checkpoint; else safetensors). For a checkpoint,
+ * the state dict is the 'model' (or 'state_dict') entry of a top-level dict, or the top-level
+ * dict itself; a 'module.' prefix on every key is stripped; optimizer/scheduler entries are
+ * skipped. Errors name the file and what is wrong. */
+irra_tensors *irra_tensors_open(const char *path, irra_err *e);
+void irra_tensors_free(irra_tensors *ts);
+
+const irra_tensor *irra_tensors_find(const irra_tensors *ts, const char *name);
+const char *irra_tensors_meta(const irra_tensors *ts, const char *key); /* NULL if absent */
+
+int64_t irra_tensor_numel(const irra_tensor *t);
+int irra_tensor_is_contiguous(const irra_tensor *t);
+/* Writes t's elements to dst as fp32 in row-major order, honouring strides (F32/F16/BF16). */
+void irra_tensor_to_f32(const irra_tensor *t, float *dst);
+
+/* Writes a safetensors file: tensors in the given order (made contiguous), each converted to
+ * `dtype` when it is floating point (F32 or F16), and the metadata strings under __metadata__.
+ * Written to a temporary file and renamed, so a failure never leaves a partial file. */
+int irra_safetensors_write(const char *path, const irra_tensor *t, int n, irra_dtype dtype,
+                           const char *const *meta_key, const char *const *meta_val, int nmeta,
+                           irra_err *e);
+
+#endif

@@ -1,0 +1,46 @@
+# The irra command itself: dispatch, help, version, errors, man pages, the OpenBLAS core.
+. tests/lib.sh
+
+version_names_blas_core() {
+    $IRRA --version | grep -q '^openblas core: [A-Za-z]' || fail "no core in --version"
+}
+fallback_core_is_replaced() {
+    # Forcing OpenBLAS onto its generic Prescott kernels must make irra pick a real family.
+    grep -q avx2 /proc/cpuinfo || return 0
+    core=$(OPENBLAS_CORETYPE=Prescott $IRRA --version | sed -n 's/^openblas core: //p')
+    [ -n "$core" ] && [ "$core" != Prescott ] || fail "core stayed '$core'"
+    if grep -q avx512bw /proc/cpuinfo; then [ "$core" = SkylakeX ] || fail "core $core on AVX-512"; fi
+}
+help_lists_commands() {
+    $IRRA help | grep -q '^  version' || fail "help lacks version"
+}
+every_command_has_help_and_man_page() {
+    for c in $($IRRA help | sed -n 's/^  \([a-z-]*\) .*/\1/p'); do
+        $IRRA "$c" --help >/dev/null || fail "$c --help failed"
+        [ "$c" = help ] || [ "$c" = version ] || [ -f "man/irra-$c.1" ] || fail "no man/irra-$c.1"
+    done
+}
+unknown_command_exits_2_on_stderr() {
+    out=$($IRRA frobnicate 2>&1 >/dev/null); rc=$?
+    [ $rc -eq 2 ] || fail "exit $rc"
+    echo "$out" | grep -q "frobnicate" || fail "stderr: $out"
+}
+man_pages_lint_clean() {
+    for m in man/*.1; do
+        mandoc -T lint -W warning "$m" || fail "$m"
+    done
+}
+install_places_binary_man_and_assets() {
+    make -s install BUILD="$build" PREFIX=/opt/irra DESTDIR="$TMP/root" >/dev/null || fail "install"
+    [ -x "$TMP/root/opt/irra/bin/irra" ] || fail "no binary"
+    [ -f "$TMP/root/opt/irra/share/man/man1/irra.1" ] || fail "no man page"
+    [ -d "$TMP/root/opt/irra/share/irra" ] || fail "no share folder"
+}
+
+t version_names_blas_core
+t fallback_core_is_replaced
+t help_lists_commands
+t every_command_has_help_and_man_page
+t unknown_command_exits_2_on_stderr
+t man_pages_lint_clean
+t install_places_binary_man_and_assets
