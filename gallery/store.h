@@ -1,0 +1,63 @@
+/* The gallery store: one SQLite file holding the images (path, identity, camera, size), the
+ * dataset captions with their identities, a JPEG thumbnail per image at display resolution (so
+ * the browser never needs the originals), and the features with the fingerprint of the model
+ * that made them. */
+#ifndef GAL_STORE_H
+#define GAL_STORE_H
+
+#include "model/err.h"
+#include "model/image.h"
+
+#include <stdint.h>
+
+typedef struct gal_store gal_store;
+
+#define GAL_THUMB_W 128 /* thumbnails fit in this box, aspect kept */
+#define GAL_THUMB_H 384
+
+/* Opens (create=0: must exist and be an irra gallery; a foreign or corrupt file is refused with a
+ * message naming it) or creates a gallery. */
+gal_store *gal_store_open(const char *path, int create, irra_err *e);
+void gal_store_close(gal_store *s);
+
+typedef struct {
+    char model_fingerprint[64]; /* "" before the first build */
+    char model_path[1024];
+    int dim;                    /* feature size, 0 before the first build */
+    char source[1024];          /* "cuhk-pedes:DIR", "images:DIR", ... */
+    char split[16];             /* "test", "val", "train", "" for a folder */
+    int n_images, n_encoded, n_captions, n_identities;
+} gal_info;
+int gal_store_info(gal_store *s, gal_info *out, irra_err *e);
+
+/* Every encoded image's L2-normalised feature in one contiguous matrix, with its metadata. */
+typedef struct {
+    int n, dim;
+    float *feat;       /* [n, dim] */
+    int64_t *image_id; /* store ids */
+    int *pid;          /* identity, -1 when unknown */
+    char **path;       /* path as given at build time (dataset-relative for datasets) */
+} gal_index;
+/* Fails (message names the gallery and both models) when the features were made by another
+ * model than the one with `fingerprint`. */
+int gal_index_load(gal_store *s, const char *fingerprint, gal_index *ix, irra_err *e);
+void gal_index_free(gal_index *ix);
+
+/* The stored thumbnail of one image, decoded to RGB. */
+int gal_store_thumbnail(gal_store *s, int64_t image_id, irra_image *out, irra_err *e);
+
+/* The dataset captions of one image (none for a plain folder). Caller frees with
+ * gal_strings_free. */
+int gal_store_image_captions(gal_store *s, int64_t image_id, char ***caps, int *n, irra_err *e);
+void gal_strings_free(char **v, int n);
+
+/* All captions of the gallery's split, with identities, for evaluation and failure inspection. */
+typedef struct {
+    char *text;
+    int pid;
+    int64_t image_id; /* the image it describes */
+} gal_caption;
+int gal_store_captions(gal_store *s, gal_caption **out, int *n, irra_err *e);
+void gal_captions_free(gal_caption *c, int n);
+
+#endif
