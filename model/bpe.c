@@ -100,7 +100,7 @@ static int tok_add(vocab *v, const unsigned char *a, size_t na, const unsigned c
     int id = v->ntok++;
     unsigned char *dst = v->bytes + v->nbytes;
     memcpy(dst, a, na);
-    memcpy(dst + na, b, nb);
+    if (nb) memcpy(dst + na, b, nb); /* b is NULL for the byte tokens */
     v->nbytes += na + nb;
     v->off[id + 1] = (uint32_t)v->nbytes;
     v->final[id] = (uint8_t)final;
