@@ -64,7 +64,7 @@ typedef struct {
     size_t nbytes, cap;
     uint32_t off[NVOCAB + 1];
     uint8_t final[NVOCAB];
-    int32_t *slot;          /* hash of (bytes, final) -> id; the last id wins, as in Python */
+    int32_t *slot;          /* hash of (bytes, final) -> id */
     int ntok;
 } vocab;
 
@@ -88,7 +88,8 @@ static int tok_find(const vocab *v, const unsigned char *p, size_t n, int final,
     }
 }
 
-/* Appends a token (bytes a then b) and indexes it. */
+/* Appends a token (bytes a then b) and indexes it. Returns its id, -1 when out of memory, or
+ * -2 when it exists already. */
 static int tok_add(vocab *v, const unsigned char *a, size_t na, const unsigned char *b, size_t nb, int final)
 {
     if (v->nbytes + na + nb > v->cap) {
@@ -105,7 +106,10 @@ static int tok_add(vocab *v, const unsigned char *a, size_t na, const unsigned c
     v->off[id + 1] = (uint32_t)v->nbytes;
     v->final[id] = (uint8_t)final;
     uint32_t at;
-    tok_find(v, dst, na + nb, final, &at);
+    if (tok_find(v, dst, na + nb, final, &at) >= 0) {
+        v->ntok--, v->nbytes -= na + nb;
+        return -2;
+    }
     v->slot[at] = id;
     return id;
 }
@@ -207,8 +211,12 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, 
         }
         if (fin[0]) return irra_fail(ps->e, "%s: line %d: '</w>' ends the first token", ps->name, i + 2);
         /* IRRA pops the last merge's token for <|mask|>: it gets no id (see the top comment) */
-        if (i < NMERGES - 1 && tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) < 0)
-            return irra_fail(ps->e, "%s: out of memory", ps->name);
+        /* a token made twice would let a merge rank below the one making its part, which
+         * CLIP's file never does and the heap in bpe_word relies on */
+        int id = i < NMERGES - 1 ? tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) : 0;
+        if (id == -2) return irra_fail(ps->e, "%s: line %d: '%.*s%.*s' is made by an earlier line already",
+                                       ps->name, i + 2, (int)fl[0], f[0], (int)(fl[1] < 40 ? fl[1] : 40), f[1]);
+        if (id < 0) return irra_fail(ps->e, "%s: out of memory", ps->name);
         memcpy(b->merges + b->merges_len, f[0], fl[0]);
         b->merges[b->merges_len + fl[0]] = ' ';
         memcpy(b->merges + b->merges_len + fl[0] + 1, f[1], fl[1]);
@@ -220,18 +228,10 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, 
     return 0;
 }
 
-/* Python looks symbols up by string, so a token made twice answers to its last id. */
-static int32_t canonical(const vocab *v, int32_t id)
-{
-    uint32_t at;
-    return tok_find(v, v->bytes + v->off[id], v->off[id + 1] - v->off[id], v->final[id], &at);
-}
-
-static void build_pairs(irra_bpe *b, const vocab *v, int32_t (*parts)[2])
+static void build_pairs(irra_bpe *b, int32_t (*parts)[2])
 {
     for (int i = 0; i < NMERGES - 1; i++) { /* the last merge stays unranked: the jekyll quirk */
-        int32_t a = canonical(v, parts[i][0]), c = canonical(v, parts[i][1]);
-        pair_put(b, a, c, i, canonical(v, 512 + i));
+        pair_put(b, parts[i][0], parts[i][1], i, 512 + i);
     }
 }
 
@@ -302,7 +302,7 @@ static irra_bpe *from_text(const char *t, size_t n, const char *name, irra_err *
             if (!fin) b->byte_id[byte] = i;
         }
     if (parse_merges(b, v, parts, ps, t, n)) goto done;
-    build_pairs(b, v, parts);
+    build_pairs(b, parts);
     if (build_display(b, v)) goto oom;
     if (!(b->pre = irra_pretok_new(e))) goto done;
     ok = 1;
@@ -440,35 +440,76 @@ int irra_bpe_vocab_size(const irra_bpe *b)
 
 /* ---- encoding ----------------------------------------------------------------------------- */
 
-/* BPE of one pre-token w[0..n) into sym (n slots): the lowest-ranked adjacent pair is merged
- * at every non-overlapping place, left to right, until no pair is ranked. Returns the count. */
-static size_t bpe_word(const irra_bpe *b, const unsigned char *w, size_t n, int32_t *sym)
+/* Scratch for BPE of words up to n bytes: the symbols as a linked list, and a min-heap of
+ * candidate merges keyed (rank, position). */
+typedef struct {
+    int32_t *sym, *next, *prev;
+    uint64_t *heap;
+    size_t nheap;
+} scratch;
+
+static void heap_push(scratch *s, uint64_t key)
 {
-    for (size_t i = 0; i < n; i++) sym[i] = b->byte_id[w[i]];
-    sym[n - 1] += 256;
-    size_t m = n;
-    while (m > 1) {
-        int32_t best = INT32_MAX, merged = 0, id;
-        size_t at = 0;
-        for (size_t i = 0; i + 1 < m; i++) {
-            int32_t r = pair_get(b, sym[i], sym[i + 1], &id);
-            if (r < best) best = r, at = i, merged = id;
-        }
-        if (best == INT32_MAX) break;
-        int32_t x = sym[at], y = sym[at + 1];
-        size_t o = at; /* the pair is unique to its rank, so `at` is its first place */
-        for (size_t i = at; i < m;) {
-            if (i + 1 < m && sym[i] == x && sym[i + 1] == y) sym[o++] = merged, i += 2;
-            else sym[o++] = sym[i++];
-        }
-        m = o;
+    size_t i = s->nheap++;
+    for (; i > 0 && s->heap[(i - 1) / 2] > key; i = (i - 1) / 2) s->heap[i] = s->heap[(i - 1) / 2];
+    s->heap[i] = key;
+}
+
+static uint64_t heap_pop(scratch *s)
+{
+    uint64_t top = s->heap[0], last = s->heap[--s->nheap];
+    size_t i = 0, n = s->nheap;
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && s->heap[c + 1] < s->heap[c]) c++;
+        if (s->heap[c] >= last) break;
+        s->heap[i] = s->heap[c];
     }
+    if (n) s->heap[i] = last;
+    return top;
+}
+
+static void push_pair(const irra_bpe *b, scratch *s, int32_t i)
+{
+    int32_t id, j = s->next[i];
+    int32_t r = j < 0 ? INT32_MAX : pair_get(b, s->sym[i], s->sym[j], &id);
+    if (r != INT32_MAX) heap_push(s, (uint64_t)r << 32 | (uint32_t)i);
+}
+
+/* BPE of one pre-token w[0..n): Python's loop merges the lowest-ranked pair at every
+ * non-overlapping place, left to right, then looks again. Popping (rank, position) from a heap
+ * does the same in O(n log n), because the loader checked that every merge joins tokens made
+ * by earlier lines: a pair that a merge creates ranks after it, so all places of one rank are
+ * merged before any later rank, leftmost first. Writes the ids to out; returns their count. */
+static size_t bpe_word(const irra_bpe *b, scratch *s, const unsigned char *w, size_t n, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        s->sym[i] = b->byte_id[w[i]] + (i + 1 == n ? 256 : 0);
+        s->prev[i] = (int32_t)i - 1;
+        s->next[i] = i + 1 < n ? (int32_t)i + 1 : -1;
+    }
+    s->nheap = 0;
+    for (size_t i = 0; i + 1 < n; i++) push_pair(b, s, (int32_t)i);
+    while (s->nheap) {
+        uint64_t key = heap_pop(s);
+        int32_t i = (int32_t)(uint32_t)key, j = s->next[i], merged = 0;
+        if (s->sym[i] < 0 || j < 0 || pair_get(b, s->sym[i], s->sym[j], &merged) != (int32_t)(key >> 32))
+            continue; /* a place already taken by another merge */
+        s->sym[i] = merged;
+        s->sym[j] = -1;
+        s->next[i] = s->next[j];
+        if (s->next[j] >= 0) s->prev[s->next[j]] = i;
+        if (s->prev[i] >= 0) push_pair(b, s, s->prev[i]);
+        push_pair(b, s, i);
+    }
+    size_t m = 0;
+    for (int32_t i = 0; i >= 0; i = s->next[i]) out[m++] = s->sym[i];
     return m;
 }
 
 typedef struct {
     const irra_bpe *b;
-    int32_t *ids, *sym;
+    int32_t *ids, *word;
+    scratch s;
     int n, max;
 } encoder;
 
@@ -488,8 +529,8 @@ static int encode_piece(void *ctx, const char *tok, size_t n)
     if (sp >= 0) {
         en->ids[en->n++] = sp;
     } else {
-        size_t m = bpe_word(en->b, (const unsigned char *)tok, n, en->sym);
-        for (size_t i = 0; i < m && en->n < en->max; i++) en->ids[en->n++] = en->sym[i];
+        size_t m = bpe_word(en->b, &en->s, (const unsigned char *)tok, n, en->word);
+        for (size_t i = 0; i < m && en->n < en->max; i++) en->ids[en->n++] = en->word[i];
     }
     return en->n >= en->max;
 }
@@ -501,9 +542,13 @@ int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int conte
     size_t n;
     char *s = irra_text_clean(text, strlen(text), &n, e);
     if (!s) return -1;
-    encoder en = {b, ids + 1, malloc((n + 1) * sizeof *en.sym), 0, context - 2};
+    /* a word has at most n bytes: per byte 2 ids, 2 links, and 3 heap keys (n - 1 first
+     * pairs, then at most 2 per merge) */
+    int32_t *mem = malloc((n + 1) * (4 * sizeof(int32_t) + 3 * sizeof(uint64_t)));
+    encoder en = {b, ids + 1, mem, {mem + (n + 1), mem + 2 * (n + 1), mem + 3 * (n + 1),
+                                    (uint64_t *)(mem + 4 * (n + 1)), 0}, 0, context - 2};
     int rc = -1;
-    if (!en.sym) {
+    if (!mem) {
         irra_fail(e, "out of memory");
     } else if (en.max == 0 || !irra_pretok_each(b->pre, s, n, encode_piece, &en, e)) {
         /* tokens[:context] with the last set to EOT keeps the first context-2 BPE ids */
@@ -511,7 +556,7 @@ int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int conte
         ids[en.n + 1] = IRRA_TOK_EOT;
         rc = en.n + 2;
     }
-    free(en.sym);
+    free(mem);
     free(s);
     return rc;
 }
