@@ -91,6 +91,7 @@ static int32_t c1_control(int32_t c)
 static int ftfy_chars(const char *s, size_t n, sbuf *out)
 {
     utf8proc_int32_t c;
+    if (sb_reserve(out, 0)) return -1; /* the text may be empty */
     for (size_t i = 0; i < n;) {
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
         if (k <= 0 || sb_reserve(out, 16)) return -1;

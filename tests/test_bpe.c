@@ -158,6 +158,38 @@ static void cleaning_follows_ftfy_and_html(void)
     EXPECT(irra_bpe_encode(bpe, "bad \xff byte", ids, 8, &e) == -1 && strstr(e.msg, "UTF-8"));
 }
 
+/* Random mixes of the pieces that cleaning treats specially: every one either encodes to ids in
+ * range, SOT first and EOT last, or is refused with a message (only invalid UTF-8 is). */
+static void random_text_is_encoded_or_refused(void)
+{
+    static const char *piece[] = {"&", "#", "x", "X", "4", "1;", ";", "amp", "AMP", "lt", "nLt", "EACUTE;",
+                                  "&#", "&#x", "<", ">", "\r", "\n", "\t", " ", "\xc2\x85", "\xc2\x9f",
+                                  "\xc4\xb0", "\xce\xa3", "\xef\xac\x81", "\xef\xbc\xa1", "\x1b[", "\x1b",
+                                  "'s", "'", "<|mask|>", "<|endoftext|>", "e\xcc\x81", "\xe2\x80\x9c",
+                                  "\xef\xbb\xbf", "\x01", "\xf0\x9f\x98\x80", "\xe4\xb8\x80", "\xff", "\xe2\x80"};
+    const int npiece = sizeof piece / sizeof *piece;
+    unsigned seed = 12345;
+    int refused = 0, bad = 0;
+    for (int k = 0; k < 3000; k++) {
+        char text[400] = "";
+        int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40;
+        for (int i = 0; i < len; i++) strcat(text, piece[((seed = seed * 1103515245u + 12345u) >> 16) % npiece]);
+        int32_t ids[40];
+        irra_err e = {{0}};
+        int n = irra_bpe_encode(bpe, text, ids, 40, &e);
+        if (n < 0) {
+            refused++;
+            bad += !e.msg[0] || !(strstr(text, "\xff") || strstr(text, "\xe2\x80") != NULL);
+            continue;
+        }
+        int ok = n >= 2 && n <= 40 && ids[0] == IRRA_TOK_SOT && ids[n - 1] == IRRA_TOK_EOT;
+        for (int i = 0; i < n; i++) ok &= ids[i] >= 0 && ids[i] < 49408;
+        bad += !ok;
+    }
+    EXPECTF(bad == 0, "%d bad results", bad);
+    EXPECT(refused > 0 && refused < 3000);
+}
+
 static void load_mem_round_trips(void)
 {
     size_t n, m;
@@ -279,6 +311,7 @@ int main(void)
     RUN(jekyll_merge_is_unranked);
     RUN(token_display_strings);
     RUN(cleaning_follows_ftfy_and_html);
+    RUN(random_text_is_encoded_or_refused);
     RUN(load_mem_round_trips);
     RUN(bad_files_are_clear_errors);
     RUN(encodes_fast_enough);
