@@ -133,9 +133,11 @@ static int field(parser *ps, int line, const char *f, size_t n, unsigned char *o
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t c;
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)f + i, (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0 || c >= 324 || ps->cp_to_byte[c] < 0 || m >= 1024)
+        if (k <= 0 || c >= 324 || ps->cp_to_byte[c] < 0)
             return irra_fail(ps->e, "%s: line %d: '%.*s' is not a token of the byte alphabet",
                              ps->name, line, (int)(n < 40 ? n : 40), f);
+        if (m == (int)sizeof ps->buf[0])
+            return irra_fail(ps->e, "%s: line %d: a token over %zu bytes", ps->name, line, sizeof ps->buf[0]);
         out[m++] = (unsigned char)ps->cp_to_byte[c];
         i += (size_t)k;
     }
@@ -143,15 +145,18 @@ static int field(parser *ps, int line, const char *f, size_t n, unsigned char *o
     return m;
 }
 
-/* Splits "A B" (Python's str.split(): runs of whitespace). Returns 0, or -1. */
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+/* Splits "A B" as Python's str.split() does (runs of white space). Returns 0, or -1 unless
+ * there are exactly two fields. */
 static int split2(const char *s, size_t n, const char *f[2], size_t len[2])
 {
     int k = 0;
     for (size_t i = 0; i < n;) {
-        while (i < n && strchr(" \t\r\v\f", s[i]) && s[i]) i++;
+        while (i < n && is_ws(s[i])) i++;
         if (i == n) break;
         size_t j = i;
-        while (j < n && !(strchr(" \t\r\v\f", s[j]) && s[j])) j++;
+        while (j < n && !is_ws(s[j])) j++;
         if (k == 2) return -1;
         f[k] = s + i, len[k] = j - i, k++;
         i = j;
@@ -163,7 +168,7 @@ static void pair_put(irra_bpe *b, int32_t a, int32_t c, int32_t rank, int32_t id
 {
     uint32_t key = (uint32_t)a << 16 | (uint32_t)c, i = (key * 2654435761u) >> 15;
     while (b->pair_key[i] != UINT32_MAX && b->pair_key[i] != key) i = (i + 1) & (PAIR_SLOTS - 1);
-    b->pair_key[i] = key; /* a repeated pair keeps its last rank, as dict(zip(...)) does */
+    b->pair_key[i] = key; /* a pair comes once: each makes a new token */
     b->pair_rank[i] = rank;
     b->pair_id[i] = id;
 }
@@ -178,6 +183,17 @@ static int32_t pair_get(const irra_bpe *b, int32_t a, int32_t c, int32_t *id)
             return b->pair_rank[i];
         }
     return INT32_MAX;
+}
+
+/* The canonical merges text has "A B\n" lines, whatever white space the file had. */
+static void append_merge(irra_bpe *b, const char *f[2], const size_t fl[2])
+{
+    char *o = b->merges + b->merges_len;
+    memcpy(o, f[0], fl[0]);
+    o[fl[0]] = ' ';
+    memcpy(o + fl[0] + 1, f[1], fl[1]);
+    o[fl[0] + 1 + fl[1]] = '\n';
+    b->merges_len += fl[0] + fl[1] + 2;
 }
 
 /* Reads the merges, checks that each joins two earlier tokens, builds the vocabulary in v and
@@ -210,18 +226,15 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, 
                                  ps->name, i + 2, (int)(fl[k] < 40 ? fl[k] : 40), f[k]);
         }
         if (fin[0]) return irra_fail(ps->e, "%s: line %d: '</w>' ends the first token", ps->name, i + 2);
-        /* IRRA pops the last merge's token for <|mask|>: it gets no id (see the top comment) */
-        /* a token made twice would let a merge rank below the one making its part, which
-         * CLIP's file never does and the heap in bpe_word relies on */
+        /* IRRA pops the last merge's token for <|mask|>: it gets no id (see the top comment).
+         * A token made twice would let a merge rank below the one making its part, which
+         * CLIP's file never does and the heap in bpe_word relies on. */
         int id = i < NMERGES - 1 ? tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) : 0;
         if (id == -2) return irra_fail(ps->e, "%s: line %d: '%.*s%.*s' is made by an earlier line already",
-                                       ps->name, i + 2, (int)fl[0], f[0], (int)(fl[1] < 40 ? fl[1] : 40), f[1]);
+                                       ps->name, i + 2, (int)(fl[0] < 40 ? fl[0] : 40), f[0],
+                                       (int)(fl[1] < 40 ? fl[1] : 40), f[1]);
         if (id < 0) return irra_fail(ps->e, "%s: out of memory", ps->name);
-        memcpy(b->merges + b->merges_len, f[0], fl[0]);
-        b->merges[b->merges_len + fl[0]] = ' ';
-        memcpy(b->merges + b->merges_len + fl[0] + 1, f[1], fl[1]);
-        b->merges_len += fl[0] + fl[1] + 2;
-        b->merges[b->merges_len - 1] = '\n';
+        append_merge(b, f, fl);
         p = q ? q + 1 : end;
     }
     b->merges[b->merges_len] = 0;
@@ -230,9 +243,8 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, 
 
 static void build_pairs(irra_bpe *b, int32_t (*parts)[2])
 {
-    for (int i = 0; i < NMERGES - 1; i++) { /* the last merge stays unranked: the jekyll quirk */
+    for (int i = 0; i < NMERGES - 1; i++) /* the last merge stays unranked: the jekyll quirk */
         pair_put(b, parts[i][0], parts[i][1], i, 512 + i);
-    }
 }
 
 /* Display text: the token's bytes, "</w>" dropped; a byte that is not part of valid UTF-8 (a

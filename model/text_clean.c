@@ -163,7 +163,10 @@ static size_t remove_controls(char *s, size_t n) /* valid UTF-8 in, shrinks in p
     return o;
 }
 
-/* ftfy's fix_and_explain on one segment: every fix, then NFC, until nothing changes. */
+/* ftfy's fix_and_explain on one segment: every fix, then NFC, until nothing changes. A pass
+ * decodes one level of HTML escaping ("&amp;amp;" needs two); ftfy has no bound, and 16 here
+ * only differs on text escaped more than 16 times, while it keeps a hostile megabyte of
+ * "&amp;amp;..." from taking quadratic time. */
 static int fix_segment(const char *text, size_t n, int entities, sbuf *dst)
 {
     sbuf cur = {0}, tmp = {0};
@@ -172,7 +175,7 @@ static int fix_segment(const char *text, size_t n, int entities, sbuf *dst)
     memcpy(cur.p, text, n);
     cur.n = n;
     cur.p[n] = 0;
-    for (int pass = 0; pass < 16; pass++) { /* each pass but the last shrinks or normalizes */
+    for (int pass = 0; pass < 16; pass++) {
         if (sb_reserve(&tmp, irra_html_bound(cur.n))) goto out;
         memcpy(tmp.p, cur.p, cur.n + 1); /* tmp keeps this pass's input */
         tmp.n = cur.n;
