@@ -547,6 +547,21 @@ static int encode_piece(void *ctx, const char *tok, size_t n)
     return en->n >= en->max;
 }
 
+/* Carves the scratch for words of up to n bytes out of one allocation: per byte 2 ids,
+ * 2 links, and 3 heap keys (n - 1 first pairs, then at most 2 per merge). */
+static int32_t *scratch_new(encoder *en, size_t n)
+{
+    size_t per = 4 * sizeof(int32_t) + 3 * sizeof(uint64_t);
+    int32_t *mem = n < SIZE_MAX / per - 1 ? malloc((n + 1) * per) : NULL;
+    if (!mem) return NULL;
+    en->word = mem;
+    en->s.sym = mem + (n + 1);
+    en->s.next = mem + 2 * (n + 1);
+    en->s.prev = mem + 3 * (n + 1);
+    en->s.heap = (uint64_t *)(mem + 4 * (n + 1)); /* 16 (n + 1) bytes in: 8-byte aligned */
+    return mem;
+}
+
 int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int context, irra_err *e)
 {
     if (context < 2) return irra_fail(e, "context %d is too short: SOT and EOT need 2", context);
@@ -554,14 +569,11 @@ int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int conte
     size_t n;
     char *s = irra_text_clean(text, strlen(text), &n, e);
     if (!s) return -1;
-    /* a word has at most n bytes: per byte 2 ids, 2 links, and 3 heap keys (n - 1 first
-     * pairs, then at most 2 per merge) */
-    int32_t *mem = malloc((n + 1) * (4 * sizeof(int32_t) + 3 * sizeof(uint64_t)));
-    encoder en = {b, ids + 1, mem, {mem + (n + 1), mem + 2 * (n + 1), mem + 3 * (n + 1),
-                                    (uint64_t *)(mem + 4 * (n + 1)), 0}, 0, context - 2};
+    encoder en = {.b = b, .ids = ids + 1, .max = context - 2};
+    int32_t *mem = scratch_new(&en, n);
     int rc = -1;
     if (!mem) {
-        irra_fail(e, "out of memory");
+        irra_fail(e, "out of memory for a text of %zu bytes", n);
     } else if (en.max == 0 || !irra_pretok_each(b->pre, s, n, encode_piece, &en, e)) {
         /* tokens[:context] with the last set to EOT keeps the first context-2 BPE ids */
         ids[0] = IRRA_TOK_SOT;
