@@ -304,6 +304,7 @@ static int rebuild_tensor(unpickler *u, const irra_pk_val *args)
     if (grow(&pk->t, &pk->capt, pk->nt + 1, sizeof *pk->t, MAX_VALUES))
         return bad(u, "too many tensors");
     irra_pk_tensor *t = &pk->t[pk->nt];
+    memset(t, 0, sizeof *t);
     t->storage = st->aux;
     t->offset = off->u.i;
     t->ndim = size->n;
