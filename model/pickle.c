@@ -450,7 +450,10 @@ int irra_pickle_load(irra_pickle *pk, const uint8_t *buf, size_t len, const char
 {
     memset(pk, 0, sizeof *pk);
     unpickler u = {.pk = pk, .b = buf, .len = len, .path = path, .e = e};
-    int rc;
+    /* torch's pickles hold about one value per 7 bytes: reserve that much up front */
+    int rc = grow(&pk->v, &pk->capv, (int)(len < 8u * MAX_VALUES ? len / 8 + 16 : MAX_VALUES),
+                  sizeof *pk->v, MAX_VALUES);
+    if (rc) return irra_fail(e, "%s: out of memory", path);
     while ((rc = step(&u)) == 0) {}
     if (rc == 1) {
         if (u.nmarks) rc = bad(&u, "unclosed MARK at STOP");

@@ -33,6 +33,8 @@ static int place(irra_tensor *t, const irra_pk_tensor *pt, const irra_pk_storage
     snprintf(entry, sizeof entry, "data/%s", s->key);
     const irra_zip_entry *ze = irra_zip_find(z, entry);
     if (!ze) return irra_fail(e, "%s: tensor '%s': storage entry '%s' missing", path, t->name, entry);
+    const uint8_t *bytes_at = irra_zip_data(z, ze, e);
+    if (!bytes_at) return -1;
     uint64_t bytes;
     if (__builtin_mul_overflow((uint64_t)s->numel, (uint64_t)s->elsize, &bytes) || bytes > ze->size)
         return irra_fail(e, "%s: tensor '%s': storage '%s' claims %lld elements of %zu bytes but "
@@ -40,7 +42,7 @@ static int place(irra_tensor *t, const irra_pk_tensor *pt, const irra_pk_storage
                          (unsigned long long)ze->size);
     int64_t numel = irra_shape_numel(pt->shape, pt->ndim);
     if (numel < 0) return irra_fail(e, "%s: tensor '%s': shape overflows", path, t->name);
-    t->data = ze->data;
+    t->data = bytes_at;
     if (numel == 0) return 0;
     /* the last addressable element: offset + sum (size_k - 1) * stride_k */
     int64_t last = pt->offset;
@@ -53,7 +55,7 @@ static int place(irra_tensor *t, const irra_pk_tensor *pt, const irra_pk_storage
     if (last >= s->numel)
         return irra_fail(e, "%s: tensor '%s' reaches element %lld of a %lld-element storage",
                          path, t->name, (long long)last, (long long)s->numel);
-    t->data = ze->data + (size_t)pt->offset * s->elsize;
+    t->data = bytes_at + (size_t)pt->offset * s->elsize;
     return 0;
 }
 
@@ -118,12 +120,13 @@ static int collect(irra_tensors *ts, const irra_pickle *pk, int d, const irra_zi
     return check_unique(ts, e);
 }
 
-int irra_pth_read(irra_tensors *ts, irra_err *e)
+int irra_pth_read(irra_tensors *ts, int fd, irra_err *e)
 {
     irra_zip z;
-    if (irra_zip_open(&z, ts->map, ts->map_len, ts->path, e)) return -1;
+    if (irra_zip_open(&z, ts->map, ts->map_len, fd, ts->path, e)) return -1;
     int rc = -1;
     irra_pickle pk = {0};
+    const uint8_t *pkl_data;
     const irra_zip_entry *pkl = irra_zip_find(&z, "data.pkl");
     if (!pkl) irra_fail(e, "%s: no %s/data.pkl in the zip archive (not a torch checkpoint)",
                         ts->path, z.prefix);
@@ -132,7 +135,8 @@ int irra_pth_read(irra_tensors *ts, irra_err *e)
                   z.prefix);
     else if (pkl->size > MAX_PICKLE_BYTES)
         irra_fail(e, "%s: data.pkl is implausibly large", ts->path);
-    else if (!irra_pickle_load(&pk, pkl->data, pkl->size, ts->path, e)) {
+    else if (!(pkl_data = irra_zip_data(&z, pkl, e))) {
+    } else if (!irra_pickle_load(&pk, pkl_data, pkl->size, ts->path, e)) {
         int d = state_dict(&pk, ts->path, e);
         rc = d < 0 ? -1 : collect(ts, &pk, d, &z, e);
         irra_pickle_free(&pk);

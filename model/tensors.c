@@ -21,6 +21,7 @@ static const struct {
 size_t irra_dtype_size(irra_dtype d) { return dtypes[d].size; }
 const char *irra_dtype_name(irra_dtype d) { return dtypes[d].name; }
 
+/* Maps ts->path; returns the open file (the zip reader preads local headers) or -1. */
 static int map_file(irra_tensors *ts, irra_err *e)
 {
     int fd = open(ts->path, O_RDONLY | O_CLOEXEC);
@@ -37,12 +38,12 @@ static int map_file(irra_tensors *ts, irra_err *e)
     }
     ts->map_len = (size_t)st.st_size;
     ts->map = mmap(NULL, ts->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     if (ts->map == MAP_FAILED) {
         ts->map = NULL;
+        close(fd);
         return irra_fail(e, "%s: mmap: %s", ts->path, strerror(errno));
     }
-    return 0;
+    return fd;
 }
 
 irra_tensors *irra_tensors_open(const char *path, irra_err *e)
@@ -53,14 +54,15 @@ irra_tensors *irra_tensors_open(const char *path, irra_err *e)
         irra_fail(e, "%s: out of memory", path);
         return NULL;
     }
-    int rc = map_file(ts, e);
+    int fd = map_file(ts, e), rc = fd < 0 ? -1 : 0;
     if (!rc) {
         const uint8_t *b = ts->map;
-        if (!memcmp(b, "PK\x03\x04", 4) || !memcmp(b, "PK\x05\x06", 4)) rc = irra_pth_read(ts, e);
+        if (!memcmp(b, "PK\x03\x04", 4) || !memcmp(b, "PK\x05\x06", 4)) rc = irra_pth_read(ts, fd, e);
         else if (b[0] == 0x80 && b[1] <= 5)
             rc = irra_fail(e, "%s: legacy (pre-1.6, non-zip) torch.save format; re-save it with "
                            "a newer torch", path);
         else rc = irra_safetensors_read(ts, e);
+        close(fd);
     }
     if (rc) {
         irra_tensors_free(ts);

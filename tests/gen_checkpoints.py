@@ -235,14 +235,28 @@ offs, cd_off = write_zip(path("past_eof.pth"), ents)
 blob = bytearray(open(path("past_eof.pth"), "rb").read())
 struct.pack_into("<I", blob, cd_off + 42, len(blob) + 1000)  # first entry's local header offset
 open(path("past_eof.pth"), "wb").write(blob)
-expect_bad("past_eof.pth", "local header outside the file")
+expect_bad("past_eof.pth", "local header or data past the end of the file")
 
 # the data size in the central directory runs past the end of the file
 offs, cd_off = write_zip(path("size_past_eof.pth"), ents)
 blob = bytearray(open(path("size_past_eof.pth"), "rb").read())
 struct.pack_into("<II", blob, cd_off + 20, 0x7FFFFFF0, 0x7FFFFFF0)
 open(path("size_past_eof.pth"), "wb").write(blob)
-expect_bad("size_past_eof.pth", "data lies past the end of the file")
+expect_bad("size_past_eof.pth", "local header or data past the end of the file")
+
+# local headers are read when an entry is used: a broken signature, and an extra field that
+# pushes storage 0's data past the end of the file
+d0 = [n for n, _ in ents].index("ddp/data/0")
+offs, cd_off = write_zip(path("bad_local.pth"), ents)
+blob = bytearray(open(path("bad_local.pth"), "rb").read())
+blob[offs[d0]:offs[d0] + 4] = b"PK\0\0"
+open(path("bad_local.pth"), "wb").write(blob)
+expect_bad("bad_local.pth", "zip entry 'ddp/data/0': corrupt local header")
+offs, cd_off = write_zip(path("local_extra.pth"), ents)
+blob = bytearray(open(path("local_extra.pth"), "rb").read())
+struct.pack_into("<H", blob, offs[d0] + 28, 0xFFFF)
+open(path("local_extra.pth"), "wb").write(blob)
+expect_bad("local_extra.pth", "zip entry 'ddp/data/0': data lies past the end of the file")
 
 # storage 0 cut short: fewer bytes than numel * element size
 short = [(n, d[:-2] if n.endswith("/data/0") else d) for n, d in ents]

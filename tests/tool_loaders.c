@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int failures;
@@ -252,6 +253,46 @@ static int convert(const char *in, const char *out, const char *dt)
     return rc ? 2 : 0;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* time FILE: milliseconds to open (best of 5), to find every tensor, and to convert all to fp32 */
+static int timing(const char *path)
+{
+    irra_err e;
+    double best = 1e9;
+    irra_tensors *ts = NULL;
+    for (int r = 0; r < 5; r++) {
+        irra_tensors_free(ts);
+        double t0 = now();
+        if (!(ts = irra_tensors_open(path, &e))) return fprintf(stderr, "%s\n", e.msg), 2;
+        best = fmin(best, now() - t0);
+    }
+    double t0 = now();
+    for (int i = 0; i < ts->n; i++)
+        if (irra_tensors_find(ts, ts->t[i].name) != &ts->t[i]) return 2;
+    double tfind = now() - t0;
+    int64_t total = 0, maxn = 0;
+    for (int i = 0; i < ts->n; i++) {
+        int64_t n = irra_tensor_numel(&ts->t[i]);
+        total += n;
+        maxn = n > maxn ? n : maxn;
+    }
+    float *buf = malloc((size_t)maxn * sizeof *buf);
+    t0 = now();
+    for (int i = 0; i < ts->n; i++) irra_tensor_to_f32(&ts->t[i], buf);
+    double tconv = now() - t0;
+    printf("%s: %d tensors, %lld elements; open %.2f ms, find all %.2f ms, to_f32 all %.1f ms\n",
+           path, ts->n, (long long)total, best * 1e3, tfind * 1e3, tconv * 1e3);
+    free(buf);
+    irra_tensors_free(ts);
+    return 0;
+}
+
 static int yaml(const char *path)
 {
     int h = -1, w = -1, s = -1;
@@ -268,6 +309,7 @@ int main(int argc, char **argv)
     if (argc == 5 && !strcmp(argv[1], "convert")) return convert(argv[2], argv[3], argv[4]);
     if (argc == 3 && !strcmp(argv[1], "dump")) return dump(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "yaml")) return yaml(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "time")) return timing(argv[2]);
     fprintf(stderr, "usage: tool_loaders check DIR | roundtrip IN OUTDIR | convert IN OUT F32|F16 "
                     "| dump FILE | yaml FILE\n");
     return 2;
