@@ -311,6 +311,12 @@ manifest["good"].append({"file": "fake_ok.pth", "tensors": [
     {"name": "w", "dtype": "F16", "shape": [2, 3], "contiguous": False, "values": "zeros6.f32"}]})
 np.zeros(6, dtype="<f4").tofile(path("zeros6.f32"))
 
+write_zip(path("big_endian.pth"), [(n.replace("ddp/", "big_endian/"), d) for n, d in ents]
+          + [("big_endian/byteorder", b"big")])
+expect_bad("big_endian.pth", "not little-endian (byteorder 'big')")
+write_zip(path("little.pth"), [(n.replace("ddp/", "little/"), d) for n, d in ents]
+          + [("little/byteorder", b"little")])
+expect_good("little.pth", ddp, strip="module.")
 fake_checkpoint("huge_shape.pth", pickled({"w": FakeTensor(0, (1 << 40, 1 << 40), (1 << 40, 1))}))
 expect_bad("huge_shape.pth", "overflow")
 fake_checkpoint("past_storage.pth", pickled({"w": FakeTensor(2, (4, 4), (4, 1))}))
@@ -319,6 +325,12 @@ fake_checkpoint("claims_more.pth", pickled({"w": FakeTensor(0, (4,), (1,), numel
 expect_bad("claims_more.pth", "holds 32 bytes")
 fake_checkpoint("nine_dims.pth", pickled({"w": FakeTensor(0, (1,) * 9, (1,) * 9)}))
 expect_bad("nine_dims.pth", "exceed 8 dimensions")
+# one tensor under 70000 names: a few bytes each in the pickle, a tensor record each in memory
+body = pickled(FakeTensor(0, (2,), (1,)))[2:-1]
+many = b"\x80\x02}(X\x05\x00\x00\x0000000" + body + b"r\xa0\x86\x01\x00" + b"".join(
+    b"X\x05\x00\x00\x00%05dj\xa0\x86\x01\x00" % i for i in range(1, 70000)) + b"u."
+fake_checkpoint("many_names.pth", many)
+expect_bad("many_names.pth", "tensors in the state dict (at most 65536)")
 fake_checkpoint("deep_mark.pth", b"\x80\x02" + b"(" * 100000 + b"}.")
 expect_bad("deep_mark.pth", "MARKs nested too deeply")
 fake_checkpoint("memo_bomb.pth", b"\x80\x02}r\xff\xff\xff\xff.")

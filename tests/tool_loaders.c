@@ -234,7 +234,12 @@ static int dump(const char *path)
         const irra_tensor *t = &ts->t[i];
         printf("%s %s ", t->name, irra_dtype_name(t->dtype));
         for (int k = 0; k < t->ndim; k++) printf("%s%lld", k ? "," : "", (long long)t->shape[k]);
-        printf("\n");
+        int64_t n = irra_tensor_numel(t);
+        float *v = malloc((size_t)(n ? n : 1) * sizeof *v), sum = 0;
+        irra_tensor_to_f32(t, v); /* touches every element: a fuzzer's bounds check */
+        for (int64_t j = 0; j < n; j++) sum += v[j];
+        printf(" sum %g\n", sum);
+        free(v);
     }
     irra_tensors_free(ts);
     return 0;
