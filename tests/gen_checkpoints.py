@@ -393,6 +393,7 @@ st_bad("st_reversed.safetensors", {"a": T("F32", [0], 16, 8)}, "data_offsets out
 st_bad("st_size.safetensors", {"a": T("F32", [3], 0, 32)}, "shape and dtype need")
 st_bad("st_hugeshape.safetensors", {"a": T("F32", [1 << 40, 1 << 40], 0, 32)}, "too many")
 st_bad("st_dtype.safetensors", {"a": T("Q7", [8], 0, 32)}, "unsupported dtype 'Q7'")
+st_bad("st_newline.safetensors", {"a\nb": T("Q\n7", [8], 0, 32)}, "tensor 'a?b': unsupported dtype 'Q?7'")
 st_bad("st_f64.safetensors", {"a": T("F64", [4], 0, 32)}, "unsupported dtype 'F64'")
 st_bad("st_gap.safetensors", {"a": T("F32", [4], 16, 32)}, "gap")
 st_bad("st_tail.safetensors", {"a": T("F32", [4], 0, 16)}, "after the last tensor")
