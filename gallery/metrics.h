@@ -1,8 +1,8 @@
 /* Text-to-image retrieval metrics exactly as IRRA's rank() (utils/metrics.py, spec section 5):
  * every query is ranked against the whole gallery, and
  *   R@K  = % of queries whose first correct image is within the top K,
- *   AP   = (1/R) * sum over the correct images, best first, of (i+1)/(rank_i), rank 1-based,
- *          R = the number of gallery images with the query's identity,
+ *   AP   = (1/R) * sum over i = 1..R of i / r_i, where r_i is the 1-based rank of the i-th
+ *          correct image and R the number of gallery images with the query's identity,
  *   INP  = R / (rank of the last correct image),
  *   mAP and mINP are the means over queries, all in percent.
  *
