@@ -5,6 +5,9 @@
 /* With no arguments, irra runs this command (the browser, once it exists). */
 #define IRRA_DEFAULT_COMMAND "help"
 
-#define IRRA_COMMANDS
+int cmd_synth(int argc, char **argv);
+
+#define IRRA_COMMANDS \
+    {"synth", cmd_synth, "write a synthetic CUHK-PEDES-style dataset from Fashion-MNIST"},
 
 #endif
