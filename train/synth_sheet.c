@@ -43,14 +43,14 @@ static void paragraph(sheet *s, int x, int *y, int width, const char *str, const
         while (*p && *p != ' ' && n < (int)sizeof word - 1) word[n++] = *p++;
         word[n] = 0;
         if (!n) break;
-        char trial[256];
+        char trial[sizeof line + sizeof word + 1];
         snprintf(trial, sizeof trial, "%s%s%s", line, *line ? " " : "", word);
-        if (*line && stb_easy_font_width(trial) > width) {
+        if (*line && (stb_easy_font_width(trial) > width || strlen(trial) >= sizeof line)) {
             text(s, x, *y, line, rgb);
             *y += LINE;
-            snprintf(line, sizeof line, "%s", word);
+            memcpy(line, word, (size_t)n + 1);
         } else {
-            memcpy(line, trial, sizeof line);
+            memcpy(line, trial, strlen(trial) + 1);
         }
     }
     if (*line) {
