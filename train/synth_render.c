@@ -347,18 +347,22 @@ static void blur(canvas *c, float *tmp)
  * and the time to write it, and the issue asks for none.) */
 static void develop(const canvas *c, const syn_nuisance *nu, uint8_t *rgb)
 {
-    float gain[SYN_MAX_W][3];
+    float gain[SYN_MAX_W * 3];
+    int n = c->w * 3;
     for (int x = 0; x < c->w; x++) {
         float lit = nu->light * (1 + nu->light_slope * (2.f * x / c->w - 1));
-        for (int k = 0; k < 3; k++) gain[x][k] = lit * nu->tint[k];
+        for (int k = 0; k < 3; k++) gain[3 * x + k] = lit * nu->tint[k];
     }
     for (int y = 0; y < c->h; y++) {
-        const float *q = c->px + (size_t)y * c->w * 3;
-        uint8_t *row = rgb + (size_t)y * c->w * 3;
-        for (int x = 0; x < c->w; x++) {
-            uint8_t *o = row + (nu->flip ? c->w - 1 - x : x) * 3;
-            for (int k = 0; k < 3; k++) o[k] = (uint8_t)clampf(q[3 * x + k] * gain[x][k] + 0.5f, 0, 255);
-        }
+        const float *q = c->px + (size_t)y * n;
+        uint8_t *row = rgb + (size_t)y * n;
+        for (int i = 0; i < n; i++) row[i] = (uint8_t)clampf(q[i] * gain[i] + 0.5f, 0, 255);
+        for (int a = 0, b = c->w - 1; nu->flip && a < b; a++, b--)
+            for (int k = 0; k < 3; k++) {
+                uint8_t t = row[3 * a + k];
+                row[3 * a + k] = row[3 * b + k];
+                row[3 * b + k] = t;
+            }
     }
 }
 
