@@ -86,24 +86,35 @@ static void capsule(canvas *c, float fx0, float fy0, float fx1, float fy1, float
 /* Draws Fashion-MNIST item img stretched so its silhouette fills the body box, tinted with rgb.
  * Fashion-MNIST pixels are the garment's brightness on black: the silhouette gives the alpha and
  * the brightness relative to the item's mean gives the shading and texture of the tint. */
-static void item(canvas *c, const uint8_t *img, float fx0, float fy0, float fx1, float fy1,
-                 const uint8_t rgb[3], int mirror)
+/* The bounding box (x0, y0, x1, y1, inclusive) of a Fashion-MNIST item's silhouette and the
+ * mean brightness inside it; returns the pixel count (0 for an empty image). */
+static long silhouette(const uint8_t *img, int box[4], float *mean)
 {
     enum { S = SYN_FMNIST_SIDE, ON = 12 };
-    int bx0 = S, bx1 = -1, by0 = S, by1 = -1;
+    box[0] = box[1] = S, box[2] = box[3] = -1;
     long sum = 0, n = 0;
     for (int y = 0; y < S; y++)
         for (int x = 0; x < S; x++)
             if (img[y * S + x] > ON) {
-                if (x < bx0) bx0 = x;
-                if (x > bx1) bx1 = x;
-                if (y < by0) by0 = y;
-                if (y > by1) by1 = y;
+                if (x < box[0]) box[0] = x;
+                if (x > box[2]) box[2] = x;
+                if (y < box[1]) box[1] = y;
+                if (y > box[3]) box[3] = y;
                 sum += img[y * S + x];
                 n++;
             }
-    if (n == 0) return;
-    float mean = (float)sum / (float)n;
+    *mean = n ? (float)sum / (float)n : 0;
+    return n;
+}
+
+static void item(canvas *c, const uint8_t *img, float fx0, float fy0, float fx1, float fy1,
+                 const uint8_t rgb[3])
+{
+    enum { S = SYN_FMNIST_SIDE };
+    int box[4];
+    float mean;
+    if (!silhouette(img, box, &mean)) return;
+    int bx0 = box[0], by0 = box[1], bx1 = box[2], by1 = box[3];
     float x0 = X(c, fx0), x1 = X(c, fx1), y0 = Y(c, fy0), y1 = Y(c, fy1);
     float sx = (bx1 - bx0 + 1) / (x1 - x0), sy = (by1 - by0 + 1) / (y1 - y0);
     int ax, bx, ay, by;
@@ -113,8 +124,7 @@ static void item(canvas *c, const uint8_t *img, float fx0, float fy0, float fx1,
     int cu[4 * SYN_MAX_W];
     float cf[4 * SYN_MAX_W];
     for (int x = ax; x < bx; x++) { /* source column of each target column */
-        float u = (x + 0.5f - x0) * sx;
-        u = (mirror ? bx1 + 1 - u : bx0 + u) - 0.5f;
+        float u = bx0 + (x + 0.5f - x0) * sx - 0.5f;
         cu[x - ax] = (int)floorf(u);
         cf[x - ax] = u - cu[x - ax];
     }
@@ -149,17 +159,10 @@ static void item(canvas *c, const uint8_t *img, float fx0, float fy0, float fx1,
 /* The item's silhouette aspect (height / width), for garments drawn at their own proportions. */
 static float aspect(const uint8_t *img)
 {
-    enum { S = SYN_FMNIST_SIDE };
-    int bx0 = S, bx1 = -1, by0 = S, by1 = -1;
-    for (int y = 0; y < S; y++)
-        for (int x = 0; x < S; x++)
-            if (img[y * S + x] > 12) {
-                if (x < bx0) bx0 = x;
-                if (x > bx1) bx1 = x;
-                if (y < by0) by0 = y;
-                if (y > by1) by1 = y;
-            }
-    return bx1 < bx0 ? 1.f : (float)(by1 - by0 + 1) / (float)(bx1 - bx0 + 1);
+    int box[4];
+    float mean;
+    if (!silhouette(img, box, &mean)) return 1.f;
+    return (float)(box[3] - box[1] + 1) / (float)(box[2] - box[0] + 1);
 }
 
 static void background(canvas *c, const syn_nuisance *nu)
@@ -274,13 +277,13 @@ static void clothes(canvas *c, const syn_fmnist *pool, const syn_person *p, cons
     for (int s = -1; s <= 1; s += 2) {
         float x = s * g->leg_x * 1.05f, top = boot ? 0.915f : 0.95f;
         item(c, syn_fmnist_image(pool, sh->item), x - 0.045f, top, x + 0.045f, 0.995f,
-             syn_colour_rgb[sh->colour], 0);
+             syn_colour_rgb[sh->colour]);
     }
     const syn_piece *lo = &p->lower;
     if (lo->cls == SYN_TROUSERS) {
         float hw = g->leg_x + g->leg_r + 0.012f;
         item(c, syn_fmnist_image(pool, lo->item), -hw, 0.45f, hw, 0.955f,
-             syn_colour_rgb[lo->colour], 0);
+             syn_colour_rgb[lo->colour]);
     }
 }
 
@@ -289,14 +292,14 @@ static void upper_body(canvas *c, const syn_fmnist *pool, const syn_person *p, c
     if (p->lower.cls == SYN_DRESS) {
         const uint8_t *img = syn_fmnist_image(pool, p->lower.item);
         float len = 0.56f, hw = clampf(len / aspect(img) * 0.5f, g->sh * 0.8f, g->sh + 0.05f);
-        item(c, img, -hw, 0.155f, hw, 0.155f + len, syn_colour_rgb[p->lower.colour], 0);
+        item(c, img, -hw, 0.155f, hw, 0.155f + len, syn_colour_rgb[p->lower.colour]);
         return;
     }
     const syn_piece *up = &p->upper;
     float bottom = up->cls == SYN_COAT ? 0.56f : up->cls == SYN_TSHIRT ? 0.49f : 0.51f;
     float hw = g->sh + 0.048f;
     item(c, syn_fmnist_image(pool, up->item), -hw, 0.155f, hw, bottom,
-         syn_colour_rgb[up->colour], 0);
+         syn_colour_rgb[up->colour]);
 }
 
 static void bag(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
@@ -307,7 +310,7 @@ static void bag(canvas *c, const syn_fmnist *pool, const syn_person *p, const bo
     float x0 = g->sh + 0.0f, x1 = g->sh + 0.115f;
     capsule(c, g->sh - 0.025f, 0.175f, (x0 + x1) / 2, 0.42f, 0.005f, col); /* strap */
     item(c, syn_fmnist_image(pool, p->bag.item), x0, 0.40f, x1, 0.53f,
-         syn_colour_rgb[p->bag.colour], 0);
+         syn_colour_rgb[p->bag.colour]);
 }
 
 static void occluder(canvas *c, const syn_nuisance *nu)
