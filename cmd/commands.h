@@ -6,8 +6,10 @@
 #define IRRA_DEFAULT_COMMAND "help"
 
 int cmd_tokenize(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
 
 #define IRRA_COMMANDS \
-    {"tokenize", cmd_tokenize, "print the CLIP token ids of captions as JSON"},
+    {"tokenize", cmd_tokenize, "print the CLIP token ids of captions as JSON"}, \
+    {"synth", cmd_synth, "write a synthetic CUHK-PEDES-style dataset from Fashion-MNIST"},
 
 #endif
