@@ -256,7 +256,7 @@ int gal_store_pending(gal_store *s, gal_pending **out, int *n, irra_err *e)
               &total, e))
         return -1;
     sqlite3_stmt *st = prepare(s, "SELECT id, path FROM images WHERE id NOT IN "
-                                  "(SELECT image_id FROM features) ORDER BY id", e);
+                                  "(SELECT image_id FROM features) ORDER BY error IS NOT NULL, id", e);
     if (!st) return -1;
     gal_pending *p = calloc(total ? (size_t)total : 1, sizeof *p);
     if (!p) {

@@ -77,7 +77,8 @@ int gal_store_add_image(gal_store *s, const char *path, int pid, int camera, int
                         int *added, irra_err *e);
 int gal_store_add_caption(gal_store *s, int64_t image_id, int pid, const char *text, irra_err *e);
 
-/* The images that have no feature yet, in row order (the build's work list). */
+/* The images that have no feature yet, in row order, those that failed before last (the build's
+ * work list). */
 typedef struct {
     int64_t id;
     char *path;
