@@ -98,7 +98,7 @@ static int batch_start(batch *b, const gal_pending *p, int from, int size, const
     return pthread_create(&b->thread, NULL, prepare_batch, b) ? -1 : 0;
 }
 
-static void normalise(float *v, int d)
+void gal_normalise(float *v, int d)
 {
     double s = 0;
     for (int i = 0; i < d; i++) s += (double)v[i] * v[i];
@@ -118,7 +118,7 @@ static int encode_commit(gal_store *s, irra_model *m, batch *b, float *feat, int
         int rc;
         if (x->ok) {
             float *f = feat + (size_t)k++ * dim;
-            normalise(f, dim);
+            gal_normalise(f, dim);
             rc = gal_store_put_encoded(s, x->id, x->w, x->h, x->jpeg, x->njpeg, f, dim, e);
             st->encoded++;
         } else {

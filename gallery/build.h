@@ -27,4 +27,7 @@ typedef struct {
 int gal_build_encode(gal_store *s, irra_model *m, const char *model_path,
                      const gal_build_opts *o, gal_build_stats *st, irra_err *e);
 
+/* Scales v [d] to unit length as F.normalize does (eps 1e-12). */
+void gal_normalise(float *v, int d);
+
 #endif

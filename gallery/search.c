@@ -19,10 +19,7 @@ static int better(gal_hit a, gal_hit b)
 }
 
 /* A min-heap of the k best hits seen so far, the worst at the root. */
-typedef struct {
-    gal_hit *h;
-    int n, k;
-} topk;
+typedef gal_topk topk;
 
 static void sift_down(topk *t, int i)
 {
@@ -38,7 +35,7 @@ static void sift_down(topk *t, int i)
     }
 }
 
-static void topk_push(topk *t, gal_hit x)
+void gal_topk_push(topk *t, gal_hit x)
 {
     if (t->n < t->k) {
         int i = t->n++;
@@ -63,7 +60,7 @@ static void scan_chunk(const gal_index *ix, const float *q, int r0, int r1, floa
     for (int i = 0; i < r1 - r0; i++) {
         /* Most rows lose to the current k-th best: one comparison rejects them. */
         if (t->n == t->k && scratch[i] < t->h[0].score) continue;
-        topk_push(t, (gal_hit){r0 + i, scratch[i]});
+        gal_topk_push(t, (gal_hit){r0 + i, scratch[i]});
     }
 }
 
@@ -72,6 +69,8 @@ static int by_rank(const void *a, const void *b)
     gal_hit x = *(const gal_hit *)a, y = *(const gal_hit *)b;
     return better(x, y) ? -1 : better(y, x) ? 1 : 0;
 }
+
+void gal_topk_sort(topk *t) { qsort(t->h, (size_t)t->n, sizeof *t->h, by_rank); }
 
 int gal_search(const gal_index *ix, const float *query, int k, gal_hit *out)
 {
@@ -102,8 +101,8 @@ int gal_search(const gal_index *ix, const float *query, int k, gal_hit *out)
     }
     topk best = {out, 0, k};
     for (int i = 0; i < nt; i++)
-        for (int j = 0; j < got[i]; j++) topk_push(&best, all[(size_t)i * k + j]);
-    qsort(out, (size_t)best.n, sizeof *out, by_rank);
+        for (int j = 0; j < got[i]; j++) gal_topk_push(&best, all[(size_t)i * k + j]);
+    gal_topk_sort(&best);
     free(all);
     free(scratch);
     free(got);

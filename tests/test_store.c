@@ -233,6 +233,69 @@ static void search_matches_brute_force(void)
     free(ix.feat);
 }
 
+/* The fp16 pre-pass must give gal_search's hits, also where fp16 cannot tell rows apart:
+ * near-duplicates 3e-4 apart and exact duplicates (ties to the lower row). */
+static void accelerated_search_matches_brute_force(void)
+{
+    gal_index ix = {.n = 30000, .dim = 512};
+    ix.feat = malloc((size_t)ix.n * ix.dim * sizeof *ix.feat);
+    for (int i = 0; i < ix.n; i++) {
+        float *f = ix.feat + (size_t)i * ix.dim;
+        if (i >= 100 && i < 400) { /* 300 rows within 3e-4 of row 99 */
+            for (int d = 0; d < ix.dim; d++) f[d] = ix.feat[99 * 512 + d] + 3e-4f * frand();
+        } else if (i == 20000 || i == 29999) {
+            memcpy(f, ix.feat + 7 * 512, 512 * sizeof *f);
+            continue;
+        } else {
+            for (int d = 0; d < ix.dim; d++) f[d] = frand();
+        }
+        normalise(f, ix.dim);
+    }
+    gal_search_accel *a = gal_search_accel_new(&ix);
+    if (!a) { /* a CPU without AVX2/F16C: nothing to check */
+        free(ix.feat);
+        return;
+    }
+    float q[512];
+    for (int t = 0; t < 6; t++) {
+        int src = t == 0 ? 99 : t == 1 ? 7 : -1;
+        if (src >= 0) memcpy(q, ix.feat + (size_t)src * 512, sizeof q);
+        else for (int d = 0; d < 512; d++) q[d] = frand();
+        normalise(q, 512);
+        int k = t == 0 ? 50 : t == 5 ? 1 : 10;
+        gal_hit got[50], want[50];
+        EXPECT(gal_search_accel_run(a, &ix, q, k, got) == k);
+        brute_force(&ix, q, k, want);
+        for (int j = 0; j < k; j++) {
+            EXPECTF(got[j].idx == want[j].idx || fabsf(got[j].score - want[j].score) < 1e-6f,
+                    "query %d rank %d: row %d, want %d", t, j, got[j].idx, want[j].idx);
+            EXPECT_CLOSE(got[j].score, want[j].score, 1e-5, 0);
+        }
+        if (t == 1) EXPECT(got[0].idx == 7 && got[1].idx == 20000 && got[2].idx == 29999);
+    }
+    gal_search_accel_free(a);
+    free(ix.feat);
+}
+
+/* Row 0 scores higher than row 1 in fp16 and lower in fp32 for the query (e0 + e1)/sqrt 2
+ * (numpy: fp32 0.565827 < 0.565855, fp16 0.566065 > 0.565720): 0.50025 rounds up to 0.500488,
+ * 0.50024 down to 0.5, and 0.29995 and 0.3 both to 0.300049. The pre-pass must not drop row 1. */
+static void accelerated_search_is_exact_where_fp16_misorders(void)
+{
+    float f[3 * 16] = {0}, q[16] = {0};
+    f[0] = 0.5f + 2.5e-4f, f[1] = 0.29995f;
+    f[16] = 0.5f + 2.4e-4f, f[17] = 0.3f;
+    f[32] = 0.1f;
+    q[0] = q[1] = (float)(1 / sqrt(2));
+    gal_index ix = {.n = 3, .dim = 16, .feat = f};
+    gal_search_accel *a = gal_search_accel_new(&ix);
+    if (!a) return;
+    gal_hit h[2];
+    EXPECT(gal_search_accel_run(a, &ix, q, 1, h) == 1);
+    EXPECTF(h[0].idx == 1, "row %d", h[0].idx);
+    gal_search_accel_free(a);
+}
+
 static void search_k_larger_than_gallery(void)
 {
     float f[3 * 2] = {1, 0, 0, 1, 0.6f, 0.8f}, q[2] = {1, 0};
@@ -254,6 +317,8 @@ int main(void)
     RUN(foreign_sqlite_file_is_refused);
     RUN(corrupt_file_is_refused);
     RUN(search_matches_brute_force);
+    RUN(accelerated_search_matches_brute_force);
+    RUN(accelerated_search_is_exact_where_fp16_misorders);
     RUN(search_k_larger_than_gallery);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
