@@ -1,8 +1,10 @@
 /* Image decoding through stb_image and IRRA's evaluation transform (ToTensor + Normalize).
  * The reference opens images with PIL and convert('RGB'); stb_image with 3 requested channels
- * does the same conversions (grey replicated, alpha dropped, palette expanded, 16-bit to the
- * high byte), so PNG and BMP decode to the same bytes. JPEG differs by a few levels: libjpeg's
- * IDCT and chroma upsampling are not stb's. */
+ * does the same conversions (grey replicated, alpha dropped, palette expanded), so 8-bit PNG and
+ * BMP decode to the same bytes (tests/test_image.sh). Known differences: JPEG by up to a few
+ * levels (libjpeg's IDCT and chroma upsampling are not stb's); 16-bit grey PNG (PIL clips the
+ * 16-bit value at 255, stb keeps the high byte); truncated files (IRRA sets
+ * LOAD_TRUNCATED_IMAGES and PIL pads them with grey, stb refuses them: an error here). */
 #include "model/image.h"
 
 #include <errno.h>
