@@ -1,15 +1,31 @@
-/* The progress bar of every long command: "label [####    ] 120/3074  85.3 images/s  ETA 0:35"
- * redrawn in place on stderr, at most ten times a second. It shows only when stderr is a terminal
- * and quiet is 0; otherwise every call does nothing, so scripts and logs stay clean. */
+/* The one progress bar: long jobs report how far they are, and on a terminal the user sees a
+ * line on stderr with the count, the rate and the time left, redrawn at most ten times a
+ * second. Off a terminal only the final summary line is printed, so logs stay readable. */
 #ifndef IRRA_PROGRESS_H
 #define IRRA_PROGRESS_H
 
-typedef struct progress progress;
+#include <stdio.h>
 
-/* unit names what is counted ("images"). Returns NULL (a valid silent bar) when hidden. */
-progress *progress_start(const char *label, const char *unit, long total, int quiet);
+typedef struct {
+    const char *label; /* "synth" */
+    const char *unit;  /* "images" */
+    long total, done;
+    double start, last_draw;
+    FILE *out;         /* stderr */
+    int tty;
+} progress;
+
+/* Starts timing a job of total units (total <= 0: unknown). */
+void progress_start(progress *p, const char *label, const char *unit, long total);
+
+/* Records that done units are finished; redraws the line when it is time. Call it from one
+ * thread only. */
 void progress_update(progress *p, long done);
-/* Draws the final state, ends the line and frees p. */
+
+/* Ends the job: prints "label: N units in T s (R units/s)" on its own line. */
 void progress_finish(progress *p);
+
+/* Seconds since progress_start. */
+double progress_elapsed(const progress *p);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: irra gallery build --model M (--images DIR | --dataset F:DIR [--split S]) -o G.db\n"
@@ -72,22 +73,26 @@ static int list_source(gal_store *s, const gal_dataset *d, int *added, irra_err 
     return rc ? -1 : 0;
 }
 
+/* The progress bar shows only on a terminal without --quiet: scripts and logs see nothing but
+ * warnings and errors. */
 typedef struct {
-    progress *bar;
-    int quiet;
+    progress bar;
+    int show, started;
 } build_ui;
 
 static void on_progress(void *ctx, int done, int total)
 {
     build_ui *u = ctx;
-    if (!u->bar && done == 0) u->bar = progress_start("encoding", "images", total, u->quiet);
-    progress_update(u->bar, done);
+    if (!u->show) return;
+    if (!u->started) progress_start(&u->bar, "encoding", "images", total);
+    u->started = 1;
+    progress_update(&u->bar, done);
 }
 
 static void on_skipped(void *ctx, const char *msg)
 {
     build_ui *u = ctx;
-    if (u->bar) fputs("\r\033[K", stderr); /* the warning replaces the bar's line */
+    if (u->started) fputs("\r\033[K", stderr); /* the warning replaces the bar's line */
     fprintf(stderr, "irra: warning: skipped %s\n", msg);
 }
 
@@ -103,10 +108,10 @@ int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d,
         cli_error("%s", e.msg);
         goto done;
     }
-    build_ui ui = {NULL, quiet};
+    build_ui ui = {.show = !quiet && isatty(STDERR_FILENO)};
     gal_build_opts o = {root, batch, on_progress, on_skipped, &ui};
     int failed = gal_build_encode(s, m, model_path, &o, st, &e);
-    progress_finish(ui.bar);
+    if (ui.started) progress_finish(&ui.bar);
     if (failed) {
         cli_error("%s", e.msg);
         goto done;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TEXT_BATCH 32
 
@@ -17,7 +18,9 @@ int gal_encode_texts(irra_model *m, const char *const *texts, int n, float *feat
     int ctx = c->context, dim = c->embed_dim;
     int32_t *ids = malloc((size_t)TEXT_BATCH * ctx * sizeof *ids);
     if (!ids) return cli_error("out of memory"), -1;
-    progress *bar = bar_label ? progress_start(bar_label, "captions", n, quiet) : NULL;
+    progress bar;
+    int show = bar_label && !quiet && isatty(STDERR_FILENO); /* as in the gallery build */
+    if (show) progress_start(&bar, bar_label, "captions", n);
     irra_err e;
     int rc = 0;
     for (int i = 0; i < n && !rc; i += TEXT_BATCH) {
@@ -29,9 +32,9 @@ int gal_encode_texts(irra_model *m, const char *const *texts, int n, float *feat
         if (!rc && irra_encode_text(m, ids, b, feat + (size_t)i * dim, NULL, &e))
             rc = cli_error("%s", e.msg);
         for (int j = 0; j < b && !rc; j++) gal_normalise(feat + (size_t)(i + j) * dim, dim);
-        progress_update(bar, i + b);
+        if (show) progress_update(&bar, i + b);
     }
-    progress_finish(bar);
+    if (show) progress_finish(&bar);
     free(ids);
     return rc ? -1 : 0;
 }
