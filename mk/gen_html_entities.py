@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # Writes model/html_entities.c: Python's html.entities.html5 table and html._invalid_charrefs,
-# the data behind html.unescape, which IRRA's tokenizer applies to every caption.
+# the data behind html.unescape, which IRRA's tokenizer applies to every caption; and the
+# all-capitals names that ftfy's unescape_html also decodes (ftfy/chardata.py HTML_ENTITIES:
+# a lowercase name in capitals, when html.unescape leaves it alone, means str.upper() of it).
 # Run: /usr/bin/python3 mk/gen_html_entities.py > model/html_entities.c
 import html
 import html.entities
@@ -26,4 +28,14 @@ out.write('};\nconst int irra_html_nentities = %d;\n\n' % len(names))
 out.write('const irra_html_charref irra_html_charrefs[] = {\n')
 for k, v in sorted(html._invalid_charrefs.items()):
     out.write('    {0x%02x, 0x%04x},\n' % (k, ord(v)))
-out.write('};\nconst int irra_html_ncharrefs = %d;\n' % len(html._invalid_charrefs))
+out.write('};\nconst int irra_html_ncharrefs = %d;\n\n' % len(html._invalid_charrefs))
+caps = {}
+for name, char in html.entities.html5.items():
+    if name.endswith(';') and name == name.lower():
+        up = '&' + name.upper()
+        if html.unescape(up) == up:
+            caps[name.upper()] = char.upper()
+out.write('const irra_html_entity irra_ftfy_capitals[] = {\n')
+for k in sorted(caps, key=lambda k: k.encode()):
+    out.write('    {%s, %s},\n' % (c_str(k), c_str(caps[k])))
+out.write('};\nconst int irra_ftfy_ncapitals = %d;\n' % len(caps))

@@ -64,7 +64,7 @@ typedef struct {
     size_t nbytes, cap;
     uint32_t off[NVOCAB + 1];
     uint8_t final[NVOCAB];
-    int32_t *slot;          /* hash of (bytes, final) -> id; the last id wins, as in Python */
+    int32_t *slot;          /* hash of (bytes, final) -> id */
     int ntok;
 } vocab;
 
@@ -88,7 +88,8 @@ static int tok_find(const vocab *v, const unsigned char *p, size_t n, int final,
     }
 }
 
-/* Appends a token (bytes a then b) and indexes it. */
+/* Appends a token (bytes a then b) and indexes it. Returns its id, -1 when out of memory, or
+ * -2 when it exists already. */
 static int tok_add(vocab *v, const unsigned char *a, size_t na, const unsigned char *b, size_t nb, int final)
 {
     if (v->nbytes + na + nb > v->cap) {
@@ -105,7 +106,10 @@ static int tok_add(vocab *v, const unsigned char *a, size_t na, const unsigned c
     v->off[id + 1] = (uint32_t)v->nbytes;
     v->final[id] = (uint8_t)final;
     uint32_t at;
-    tok_find(v, dst, na + nb, final, &at);
+    if (tok_find(v, dst, na + nb, final, &at) >= 0) {
+        v->ntok--, v->nbytes -= na + nb;
+        return -2;
+    }
     v->slot[at] = id;
     return id;
 }
@@ -129,9 +133,11 @@ static int field(parser *ps, int line, const char *f, size_t n, unsigned char *o
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t c;
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)f + i, (utf8proc_ssize_t)(n - i), &c);
-        if (k <= 0 || c >= 324 || ps->cp_to_byte[c] < 0 || m >= 1024)
+        if (k <= 0 || c >= 324 || ps->cp_to_byte[c] < 0)
             return irra_fail(ps->e, "%s: line %d: '%.*s' is not a token of the byte alphabet",
                              ps->name, line, (int)(n < 40 ? n : 40), f);
+        if (m == (int)sizeof ps->buf[0])
+            return irra_fail(ps->e, "%s: line %d: a token over %zu bytes", ps->name, line, sizeof ps->buf[0]);
         out[m++] = (unsigned char)ps->cp_to_byte[c];
         i += (size_t)k;
     }
@@ -139,15 +145,18 @@ static int field(parser *ps, int line, const char *f, size_t n, unsigned char *o
     return m;
 }
 
-/* Splits "A B" (Python's str.split(): runs of whitespace). Returns 0, or -1. */
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+/* Splits "A B" as Python's str.split() does (runs of white space). Returns 0, or -1 unless
+ * there are exactly two fields. */
 static int split2(const char *s, size_t n, const char *f[2], size_t len[2])
 {
     int k = 0;
     for (size_t i = 0; i < n;) {
-        while (i < n && strchr(" \t\r\v\f", s[i]) && s[i]) i++;
+        while (i < n && is_ws(s[i])) i++;
         if (i == n) break;
         size_t j = i;
-        while (j < n && !(strchr(" \t\r\v\f", s[j]) && s[j])) j++;
+        while (j < n && !is_ws(s[j])) j++;
         if (k == 2) return -1;
         f[k] = s + i, len[k] = j - i, k++;
         i = j;
@@ -159,7 +168,7 @@ static void pair_put(irra_bpe *b, int32_t a, int32_t c, int32_t rank, int32_t id
 {
     uint32_t key = (uint32_t)a << 16 | (uint32_t)c, i = (key * 2654435761u) >> 15;
     while (b->pair_key[i] != UINT32_MAX && b->pair_key[i] != key) i = (i + 1) & (PAIR_SLOTS - 1);
-    b->pair_key[i] = key; /* a repeated pair keeps its last rank, as dict(zip(...)) does */
+    b->pair_key[i] = key; /* a pair comes once: each makes a new token */
     b->pair_rank[i] = rank;
     b->pair_id[i] = id;
 }
@@ -174,6 +183,17 @@ static int32_t pair_get(const irra_bpe *b, int32_t a, int32_t c, int32_t *id)
             return b->pair_rank[i];
         }
     return INT32_MAX;
+}
+
+/* The canonical merges text has "A B\n" lines, whatever white space the file had. */
+static void append_merge(irra_bpe *b, const char *f[2], const size_t fl[2])
+{
+    char *o = b->merges + b->merges_len;
+    memcpy(o, f[0], fl[0]);
+    o[fl[0]] = ' ';
+    memcpy(o + fl[0] + 1, f[1], fl[1]);
+    o[fl[0] + 1 + fl[1]] = '\n';
+    b->merges_len += fl[0] + fl[1] + 2;
 }
 
 /* Reads the merges, checks that each joins two earlier tokens, builds the vocabulary in v and
@@ -206,33 +226,25 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, 
                                  ps->name, i + 2, (int)(fl[k] < 40 ? fl[k] : 40), f[k]);
         }
         if (fin[0]) return irra_fail(ps->e, "%s: line %d: '</w>' ends the first token", ps->name, i + 2);
-        /* IRRA pops the last merge's token for <|mask|>: it gets no id (see the top comment) */
-        if (i < NMERGES - 1 && tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) < 0)
-            return irra_fail(ps->e, "%s: out of memory", ps->name);
-        memcpy(b->merges + b->merges_len, f[0], fl[0]);
-        b->merges[b->merges_len + fl[0]] = ' ';
-        memcpy(b->merges + b->merges_len + fl[0] + 1, f[1], fl[1]);
-        b->merges_len += fl[0] + fl[1] + 2;
-        b->merges[b->merges_len - 1] = '\n';
+        /* IRRA pops the last merge's token for <|mask|>: it gets no id (see the top comment).
+         * A token made twice would let a merge rank below the one making its part, which
+         * CLIP's file never does and the heap in bpe_word relies on. */
+        int id = i < NMERGES - 1 ? tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) : 0;
+        if (id == -2) return irra_fail(ps->e, "%s: line %d: '%.*s%.*s' is made by an earlier line already",
+                                       ps->name, i + 2, (int)(fl[0] < 40 ? fl[0] : 40), f[0],
+                                       (int)(fl[1] < 40 ? fl[1] : 40), f[1]);
+        if (id < 0) return irra_fail(ps->e, "%s: out of memory", ps->name);
+        append_merge(b, f, fl);
         p = q ? q + 1 : end;
     }
     b->merges[b->merges_len] = 0;
     return 0;
 }
 
-/* Python looks symbols up by string, so a token made twice answers to its last id. */
-static int32_t canonical(const vocab *v, int32_t id)
+static void build_pairs(irra_bpe *b, int32_t (*parts)[2])
 {
-    uint32_t at;
-    return tok_find(v, v->bytes + v->off[id], v->off[id + 1] - v->off[id], v->final[id], &at);
-}
-
-static void build_pairs(irra_bpe *b, const vocab *v, int32_t (*parts)[2])
-{
-    for (int i = 0; i < NMERGES - 1; i++) { /* the last merge stays unranked: the jekyll quirk */
-        int32_t a = canonical(v, parts[i][0]), c = canonical(v, parts[i][1]);
-        pair_put(b, a, c, i, canonical(v, 512 + i));
-    }
+    for (int i = 0; i < NMERGES - 1; i++) /* the last merge stays unranked: the jekyll quirk */
+        pair_put(b, parts[i][0], parts[i][1], i, 512 + i);
 }
 
 /* Display text: the token's bytes, "</w>" dropped; a byte that is not part of valid UTF-8 (a
@@ -302,7 +314,7 @@ static irra_bpe *from_text(const char *t, size_t n, const char *name, irra_err *
             if (!fin) b->byte_id[byte] = i;
         }
     if (parse_merges(b, v, parts, ps, t, n)) goto done;
-    build_pairs(b, v, parts);
+    build_pairs(b, parts);
     if (build_display(b, v)) goto oom;
     if (!(b->pre = irra_pretok_new(e))) goto done;
     ok = 1;
@@ -440,35 +452,76 @@ int irra_bpe_vocab_size(const irra_bpe *b)
 
 /* ---- encoding ----------------------------------------------------------------------------- */
 
-/* BPE of one pre-token w[0..n) into sym (n slots): the lowest-ranked adjacent pair is merged
- * at every non-overlapping place, left to right, until no pair is ranked. Returns the count. */
-static size_t bpe_word(const irra_bpe *b, const unsigned char *w, size_t n, int32_t *sym)
+/* Scratch for BPE of words up to n bytes: the symbols as a linked list, and a min-heap of
+ * candidate merges keyed (rank, position). */
+typedef struct {
+    int32_t *sym, *next, *prev;
+    uint64_t *heap;
+    size_t nheap;
+} scratch;
+
+static void heap_push(scratch *s, uint64_t key)
 {
-    for (size_t i = 0; i < n; i++) sym[i] = b->byte_id[w[i]];
-    sym[n - 1] += 256;
-    size_t m = n;
-    while (m > 1) {
-        int32_t best = INT32_MAX, merged = 0, id;
-        size_t at = 0;
-        for (size_t i = 0; i + 1 < m; i++) {
-            int32_t r = pair_get(b, sym[i], sym[i + 1], &id);
-            if (r < best) best = r, at = i, merged = id;
-        }
-        if (best == INT32_MAX) break;
-        int32_t x = sym[at], y = sym[at + 1];
-        size_t o = at; /* the pair is unique to its rank, so `at` is its first place */
-        for (size_t i = at; i < m;) {
-            if (i + 1 < m && sym[i] == x && sym[i + 1] == y) sym[o++] = merged, i += 2;
-            else sym[o++] = sym[i++];
-        }
-        m = o;
+    size_t i = s->nheap++;
+    for (; i > 0 && s->heap[(i - 1) / 2] > key; i = (i - 1) / 2) s->heap[i] = s->heap[(i - 1) / 2];
+    s->heap[i] = key;
+}
+
+static uint64_t heap_pop(scratch *s)
+{
+    uint64_t top = s->heap[0], last = s->heap[--s->nheap];
+    size_t i = 0, n = s->nheap;
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && s->heap[c + 1] < s->heap[c]) c++;
+        if (s->heap[c] >= last) break;
+        s->heap[i] = s->heap[c];
     }
+    if (n) s->heap[i] = last;
+    return top;
+}
+
+static void push_pair(const irra_bpe *b, scratch *s, int32_t i)
+{
+    int32_t id, j = s->next[i];
+    int32_t r = j < 0 ? INT32_MAX : pair_get(b, s->sym[i], s->sym[j], &id);
+    if (r != INT32_MAX) heap_push(s, (uint64_t)r << 32 | (uint32_t)i);
+}
+
+/* BPE of one pre-token w[0..n): Python's loop merges the lowest-ranked pair at every
+ * non-overlapping place, left to right, then looks again. Popping (rank, position) from a heap
+ * does the same in O(n log n), because the loader checked that every merge joins tokens made
+ * by earlier lines: a pair that a merge creates ranks after it, so all places of one rank are
+ * merged before any later rank, leftmost first. Writes the ids to out; returns their count. */
+static size_t bpe_word(const irra_bpe *b, scratch *s, const unsigned char *w, size_t n, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        s->sym[i] = b->byte_id[w[i]] + (i + 1 == n ? 256 : 0);
+        s->prev[i] = (int32_t)i - 1;
+        s->next[i] = i + 1 < n ? (int32_t)i + 1 : -1;
+    }
+    s->nheap = 0;
+    for (size_t i = 0; i + 1 < n; i++) push_pair(b, s, (int32_t)i);
+    while (s->nheap) {
+        uint64_t key = heap_pop(s);
+        int32_t i = (int32_t)(uint32_t)key, j = s->next[i], merged = 0;
+        if (s->sym[i] < 0 || j < 0 || pair_get(b, s->sym[i], s->sym[j], &merged) != (int32_t)(key >> 32))
+            continue; /* a place already taken by another merge */
+        s->sym[i] = merged;
+        s->sym[j] = -1;
+        s->next[i] = s->next[j];
+        if (s->next[j] >= 0) s->prev[s->next[j]] = i;
+        if (s->prev[i] >= 0) push_pair(b, s, s->prev[i]);
+        push_pair(b, s, i);
+    }
+    size_t m = 0;
+    for (int32_t i = 0; i >= 0; i = s->next[i]) out[m++] = s->sym[i];
     return m;
 }
 
 typedef struct {
     const irra_bpe *b;
-    int32_t *ids, *sym;
+    int32_t *ids, *word;
+    scratch s;
     int n, max;
 } encoder;
 
@@ -488,10 +541,25 @@ static int encode_piece(void *ctx, const char *tok, size_t n)
     if (sp >= 0) {
         en->ids[en->n++] = sp;
     } else {
-        size_t m = bpe_word(en->b, (const unsigned char *)tok, n, en->sym);
-        for (size_t i = 0; i < m && en->n < en->max; i++) en->ids[en->n++] = en->sym[i];
+        size_t m = bpe_word(en->b, &en->s, (const unsigned char *)tok, n, en->word);
+        for (size_t i = 0; i < m && en->n < en->max; i++) en->ids[en->n++] = en->word[i];
     }
     return en->n >= en->max;
+}
+
+/* Carves the scratch for words of up to n bytes out of one allocation: per byte 2 ids,
+ * 2 links, and 3 heap keys (n - 1 first pairs, then at most 2 per merge). */
+static int32_t *scratch_new(encoder *en, size_t n)
+{
+    size_t per = 4 * sizeof(int32_t) + 3 * sizeof(uint64_t);
+    int32_t *mem = n < SIZE_MAX / per - 1 ? malloc((n + 1) * per) : NULL;
+    if (!mem) return NULL;
+    en->word = mem;
+    en->s.sym = mem + (n + 1);
+    en->s.next = mem + 2 * (n + 1);
+    en->s.prev = mem + 3 * (n + 1);
+    en->s.heap = (uint64_t *)(mem + 4 * (n + 1)); /* 16 (n + 1) bytes in: 8-byte aligned */
+    return mem;
 }
 
 int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int context, irra_err *e)
@@ -501,17 +569,18 @@ int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int conte
     size_t n;
     char *s = irra_text_clean(text, strlen(text), &n, e);
     if (!s) return -1;
-    encoder en = {b, ids + 1, malloc((n + 1) * sizeof *en.sym), 0, context - 2};
+    encoder en = {.b = b, .ids = ids + 1, .max = context - 2};
+    int32_t *mem = scratch_new(&en, n);
     int rc = -1;
-    if (!en.sym) {
-        irra_fail(e, "out of memory");
+    if (!mem) {
+        irra_fail(e, "out of memory for a text of %zu bytes", n);
     } else if (en.max == 0 || !irra_pretok_each(b->pre, s, n, encode_piece, &en, e)) {
         /* tokens[:context] with the last set to EOT keeps the first context-2 BPE ids */
         ids[0] = IRRA_TOK_SOT;
         ids[en.n + 1] = IRRA_TOK_EOT;
         rc = en.n + 2;
     }
-    free(en.sym);
+    free(mem);
     free(s);
     return rc;
 }

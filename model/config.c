@@ -1,8 +1,11 @@
 #include "model/config.h"
 
+#include "model/run_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *irra_clip_prefix(const irra_tensors *ts)
 {
@@ -111,11 +114,16 @@ static int meta_int(const irra_tensors *ts, const char *key, int *dst)
 }
 
 /* img_size and stride_size from the configs.yaml that the official trainer writes beside
- * best.pth; absent file: keep the defaults. */
+ * best.pth; no such file: keep the defaults. */
 static int run_config_geometry(const char *pth, int *h, int *w, int *s, irra_err *e)
 {
-    (void)pth, (void)h, (void)w, (void)s, (void)e;
-    return 0; /* TODO: irra_read_run_config once model/run_config.h lands */
+    const char *slash = strrchr(pth, '/');
+    int dirlen = slash ? (int)(slash - pth) + 1 : 0;
+    char yaml[4096];
+    if (snprintf(yaml, sizeof yaml, "%.*sconfigs.yaml", dirlen, pth) >= (int)sizeof yaml)
+        return 0;
+    if (access(yaml, F_OK) != 0) return 0;
+    return irra_read_run_config(yaml, h, w, s, e);
 }
 
 static int geometry(irra_config *c, const irra_tensors *ts, const irra_open_opts *o, irra_err *e)

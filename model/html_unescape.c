@@ -2,7 +2,6 @@
  * ASCII, so everything else is copied through untouched. */
 #include "model/html_unescape.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -14,16 +13,20 @@ static int cmp_entity(const void *key, const void *elem)
     return strcmp(k, en->name);
 }
 
-/* The value of the entity named by the n bytes at s, or NULL. */
-static const char *entity(const char *s, size_t n)
+/* The value of the entity named by the n bytes at s in table t, or NULL. */
+static const char *lookup(const irra_html_entity *t, int nt, const char *s, size_t n)
 {
     char key[40];
     if (n == 0 || n >= sizeof key) return NULL;
     memcpy(key, s, n);
     key[n] = 0;
-    const irra_html_entity *en = bsearch(key, irra_html_entities, irra_html_nentities,
-                                         sizeof *irra_html_entities, cmp_entity);
+    const irra_html_entity *en = bsearch(key, t, (size_t)nt, sizeof *t, cmp_entity);
     return en ? en->value : NULL;
+}
+
+static const char *entity(const char *s, size_t n)
+{
+    return lookup(irra_html_entities, irra_html_nentities, s, n);
 }
 
 static size_t put_cp(char *out, int32_t cp)
@@ -147,33 +150,6 @@ size_t irra_html_unescape(const char *s, size_t n, char *out)
     return o;
 }
 
-/* ftfy's HTML_ENTITIES also decodes an all-capitals name ("&NTILDE;" -> "Ñ") when the
- * lowercase name is an entity and html.unescape leaves the capitals alone. */
-static size_t capitals(const char *name, size_t len, char *out)
-{
-    char low[40], ent[44], tmp[96];
-    if (len + 1 >= sizeof low) return 0;
-    for (size_t i = 0; i < len; i++) {
-        if (name[i] >= 'a' && name[i] <= 'z') return 0;
-        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-    }
-    low[len] = ';';
-    const char *v = entity(low, len + 1);
-    if (!v) return 0;
-    int en = snprintf(ent, sizeof ent, "&%.*s;", (int)len, name);
-    if (en < 0 || (size_t)en >= sizeof ent) return 0;
-    if (irra_html_unescape(ent, (size_t)en, tmp) != (size_t)en || memcmp(tmp, ent, (size_t)en))
-        return 0;
-    size_t o = 0;
-    utf8proc_int32_t cp;
-    for (utf8proc_ssize_t k, i = 0; v[i]; i += k) {
-        k = utf8proc_iterate((const utf8proc_uint8_t *)v + i, -1, &cp);
-        if (k <= 0) return 0;
-        o += put_cp(out + o, utf8proc_toupper(cp));
-    }
-    return o;
-}
-
 size_t irra_ftfy_unescape(const char *s, size_t n, char *out)
 {
     size_t i = 0, o = 0;
@@ -187,7 +163,9 @@ size_t irra_ftfy_unescape(const char *s, size_t n, char *out)
             continue;
         }
         size_t len = k + 1 - i; /* "&...;" */
-        const char *v = s[i + 1] != '#' ? entity(s + i + 1, len - 1) : NULL;
+        const char *v = NULL;
+        if (s[i + 1] != '#' && !(v = entity(s + i + 1, len - 1)))
+            v = lookup(irra_ftfy_capitals, irra_ftfy_ncapitals, s + i + 1, len - 1);
         size_t vn;
         if (v) {
             vn = strlen(v);
@@ -199,8 +177,7 @@ size_t irra_ftfy_unescape(const char *s, size_t n, char *out)
             vn = used == len - 1 ? numeric(num, out + o) : 0;
             if (used != len - 1 || memchr(out + o, ';', vn)) memcpy(out + o, s + i, vn = len);
         } else {
-            vn = capitals(s + i + 1, len - 2, out + o);
-            if (!vn) memcpy(out + o, s + i, vn = len);
+            memcpy(out + o, s + i, vn = len);
         }
         o += vn;
         i += len;

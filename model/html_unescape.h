@@ -20,9 +20,11 @@ extern const irra_html_entity irra_html_entities[]; /* sorted by strcmp of name 
 extern const int irra_html_nentities;
 extern const irra_html_charref irra_html_charrefs[]; /* sorted by ref */
 extern const int irra_html_ncharrefs;
+extern const irra_html_entity irra_ftfy_capitals[]; /* "EACUTE;" -> "É", sorted by name */
+extern const int irra_ftfy_ncapitals;
 
 /* A safe output size for n input bytes: no named reference grows by more than 6/5 ("&nLt;"),
- * a numeric one by more than 1, and ftfy's capitals at most double a value. */
+ * nor a numeric one or one of ftfy's capitals by more than 1. */
 static inline size_t irra_html_bound(size_t n) { return 2 * n + 16; }
 
 /* Python's html.unescape(s): numeric references with or without ';', the HTML5 names, and

@@ -3,6 +3,7 @@
 #include "model/blas.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,10 +50,28 @@ void irra_softmax_row(float *x, int valid, int C)
     for (int j = valid; j < C; j++) x[j] = 0.0f;
 }
 
+/* OpenBLAS runs products with few rows (a text query: ~25 tokens) on one thread; splitting the
+ * output columns across our threads uses them all. Each slice is a whole number of 64 columns. */
+static void gemm_rows_few(int N, int in, int out, const float *x, const float *W, float beta,
+                          float *y)
+{
+    int nt = omp_get_max_threads();
+    int chunk = ((out + nt - 1) / nt + 63) / 64 * 64;
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int c0 = 0; c0 < out; c0 += chunk) {
+        int n = out - c0 < chunk ? out - c0 : chunk;
+        irra_gemm(N, n, in, 1.0f, x, in, W + (size_t)c0 * in, in, 1, beta, y + c0, out);
+    }
+}
+
 void irra_linear(float *y, const float *x, const float *W, const float *b, int N, int in,
                  int out, int accumulate)
 {
-    irra_gemm(N, out, in, 1.0f, x, in, W, in, 1, accumulate ? 1.0f : 0.0f, y, out);
+    float beta = accumulate ? 1.0f : 0.0f;
+    if (N <= 64 && out >= 256 && omp_get_max_threads() > 1 && !omp_in_parallel())
+        gemm_rows_few(N, in, out, x, W, beta, y);
+    else
+        irra_gemm(N, out, in, 1.0f, x, in, W, in, 1, beta, y, out);
     if (!b) return;
 #pragma omp parallel for schedule(static) if ((size_t)N * out >= PAR_MIN)
     for (int i = 0; i < N; i++) {

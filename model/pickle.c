@@ -304,6 +304,7 @@ static int rebuild_tensor(unpickler *u, const irra_pk_val *args)
     if (grow(&pk->t, &pk->capt, pk->nt + 1, sizeof *pk->t, MAX_VALUES))
         return bad(u, "too many tensors");
     irra_pk_tensor *t = &pk->t[pk->nt];
+    memset(t, 0, sizeof *t);
     t->storage = st->aux;
     t->offset = off->u.i;
     t->ndim = size->n;
@@ -449,7 +450,10 @@ int irra_pickle_load(irra_pickle *pk, const uint8_t *buf, size_t len, const char
 {
     memset(pk, 0, sizeof *pk);
     unpickler u = {.pk = pk, .b = buf, .len = len, .path = path, .e = e};
-    int rc;
+    /* torch's pickles hold about one value per 7 bytes: reserve that much up front */
+    int rc = grow(&pk->v, &pk->capv, (int)(len < 8u * MAX_VALUES ? len / 8 + 16 : MAX_VALUES),
+                  sizeof *pk->v, MAX_VALUES);
+    if (rc) return irra_fail(e, "%s: out of memory", path);
     while ((rc = step(&u)) == 0) {}
     if (rc == 1) {
         if (u.nmarks) rc = bad(&u, "unclosed MARK at STOP");

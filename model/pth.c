@@ -10,6 +10,8 @@
 
 /* data.pkl of a real checkpoint is ~100 KB; value counts are bounded in pickle.c */
 #define MAX_PICKLE_BYTES (1u << 30)
+/* IRRA has 367 tensors; a pickle can name one tensor millions of times in a few bytes each */
+#define MAX_TENSORS 65536
 
 /* The state dict: root['model'], root['state_dict'], or the root itself. */
 static int state_dict(const irra_pickle *pk, const char *path, irra_err *e)
@@ -33,6 +35,8 @@ static int place(irra_tensor *t, const irra_pk_tensor *pt, const irra_pk_storage
     snprintf(entry, sizeof entry, "data/%s", s->key);
     const irra_zip_entry *ze = irra_zip_find(z, entry);
     if (!ze) return irra_fail(e, "%s: tensor '%s': storage entry '%s' missing", path, t->name, entry);
+    const uint8_t *bytes_at = irra_zip_data(z, ze, e);
+    if (!bytes_at) return -1;
     uint64_t bytes;
     if (__builtin_mul_overflow((uint64_t)s->numel, (uint64_t)s->elsize, &bytes) || bytes > ze->size)
         return irra_fail(e, "%s: tensor '%s': storage '%s' claims %lld elements of %zu bytes but "
@@ -40,7 +44,7 @@ static int place(irra_tensor *t, const irra_pk_tensor *pt, const irra_pk_storage
                          (unsigned long long)ze->size);
     int64_t numel = irra_shape_numel(pt->shape, pt->ndim);
     if (numel < 0) return irra_fail(e, "%s: tensor '%s': shape overflows", path, t->name);
-    t->data = ze->data;
+    t->data = bytes_at;
     if (numel == 0) return 0;
     /* the last addressable element: offset + sum (size_k - 1) * stride_k */
     int64_t last = pt->offset;
@@ -53,7 +57,7 @@ static int place(irra_tensor *t, const irra_pk_tensor *pt, const irra_pk_storage
     if (last >= s->numel)
         return irra_fail(e, "%s: tensor '%s' reaches element %lld of a %lld-element storage",
                          path, t->name, (long long)last, (long long)s->numel);
-    t->data = ze->data + (size_t)pt->offset * s->elsize;
+    t->data = bytes_at + (size_t)pt->offset * s->elsize;
     return 0;
 }
 
@@ -95,6 +99,9 @@ static int collect(irra_tensors *ts, const irra_pickle *pk, int d, const irra_zi
         count++;
     }
     if (!count) return irra_fail(e, "%s: no tensors in the checkpoint's state dict", ts->path);
+    if (count > MAX_TENSORS)
+        return irra_fail(e, "%s: %d tensors in the state dict (at most %d)", ts->path, count,
+                         MAX_TENSORS);
     if (!(ts->t = calloc((size_t)count, sizeof *ts->t)))
         return irra_fail(e, "%s: out of memory", ts->path);
     for (int i = 0; i < npairs; i++) {
@@ -118,25 +125,46 @@ static int collect(irra_tensors *ts, const irra_pickle *pk, int d, const irra_zi
     return check_unique(ts, e);
 }
 
-int irra_pth_read(irra_tensors *ts, irra_err *e)
+/* torch >= 2.1 records the writer's byte order; older files are little-endian. Returns 1 when
+ * the storages are little-endian (or unmarked), else 0 with a message. */
+static int little_endian(const irra_zip *z, const char *path, irra_err *e)
+{
+    const irra_zip_entry *bo = irra_zip_find(z, "byteorder");
+    if (!bo) return 1;
+    const uint8_t *d = irra_zip_data(z, bo, e);
+    if (!d) return 0;
+    if (bo->size == 6 && !memcmp(d, "little", 6)) return 1;
+    irra_fail(e, "%s: storages are not little-endian (byteorder '%.*s')", path,
+              (int)(bo->size < 16 ? bo->size : 16), (const char *)d);
+    return 0;
+}
+
+static int read_archive(irra_tensors *ts, const irra_zip *z, irra_err *e)
+{
+    const irra_zip_entry *pkl = irra_zip_find(z, "data.pkl");
+    if (!pkl)
+        return irra_fail(e, "%s: no %s/data.pkl in the zip archive (not a torch checkpoint)",
+                         ts->path, z->prefix);
+    if (!irra_zip_find(z, "version") && !irra_zip_find(z, ".data/version"))
+        return irra_fail(e, "%s: no %s/version in the zip archive (not a torch checkpoint)",
+                         ts->path, z->prefix);
+    if (!little_endian(z, ts->path, e)) return -1;
+    if (pkl->size > MAX_PICKLE_BYTES)
+        return irra_fail(e, "%s: data.pkl is implausibly large", ts->path);
+    const uint8_t *data = irra_zip_data(z, pkl, e);
+    irra_pickle pk;
+    if (!data || irra_pickle_load(&pk, data, pkl->size, ts->path, e)) return -1;
+    int d = state_dict(&pk, ts->path, e);
+    int rc = d < 0 ? -1 : collect(ts, &pk, d, z, e);
+    irra_pickle_free(&pk);
+    return rc;
+}
+
+int irra_pth_read(irra_tensors *ts, int fd, irra_err *e)
 {
     irra_zip z;
-    if (irra_zip_open(&z, ts->map, ts->map_len, ts->path, e)) return -1;
-    int rc = -1;
-    irra_pickle pk = {0};
-    const irra_zip_entry *pkl = irra_zip_find(&z, "data.pkl");
-    if (!pkl) irra_fail(e, "%s: no %s/data.pkl in the zip archive (not a torch checkpoint)",
-                        ts->path, z.prefix);
-    else if (!irra_zip_find(&z, "version") && !irra_zip_find(&z, ".data/version"))
-        irra_fail(e, "%s: no %s/version in the zip archive (not a torch checkpoint)", ts->path,
-                  z.prefix);
-    else if (pkl->size > MAX_PICKLE_BYTES)
-        irra_fail(e, "%s: data.pkl is implausibly large", ts->path);
-    else if (!irra_pickle_load(&pk, pkl->data, pkl->size, ts->path, e)) {
-        int d = state_dict(&pk, ts->path, e);
-        rc = d < 0 ? -1 : collect(ts, &pk, d, &z, e);
-        irra_pickle_free(&pk);
-    }
+    if (irra_zip_open(&z, ts->map, ts->map_len, fd, ts->path, e)) return -1;
+    int rc = read_archive(ts, &z, e);
     irra_zip_free(&z);
     return rc;
 }

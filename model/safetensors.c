@@ -80,7 +80,6 @@ static int read_entry(irra_tensors *ts, const char *name, struct json_object *o,
     for (size_t k = 0; k < nd; k++)
         if (get_uint(json_object_array_get_idx(shape, k), &t->shape[k]))
             return irra_fail(e, "%s: tensor '%s': bad shape", ts->path, name);
-    irra_set_contiguous_strides(t);
     if (get_uint(json_object_array_get_idx(offs, 0), begin) ||
         get_uint(json_object_array_get_idx(offs, 1), end) || *begin > *end ||
         (uint64_t)*end > data_len)
@@ -91,6 +90,7 @@ static int read_entry(irra_tensors *ts, const char *name, struct json_object *o,
         return irra_fail(e, "%s: tensor '%s': shape and dtype need %s bytes, data_offsets give %lld",
                          ts->path, name, numel < 0 ? "too many" : "a different number of",
                          (long long)(*end - *begin));
+    irra_set_contiguous_strides(t);
     t->data = data + *begin;
     return 0;
 }
@@ -114,8 +114,8 @@ static int check_tiling(const irra_tensors *ts, span *sp, uint64_t data_len, irr
     int64_t at = 0;
     for (int i = 0; i < ts->n; i++) {
         if (sp[i].begin != at)
-            return irra_fail(e, "%s: tensor '%s': data_offsets %s another tensor's", ts->path,
-                             ts->t[sp[i].i].name, sp[i].begin < at ? "overlap" : "leave a gap after");
+            return irra_fail(e, "%s: tensor '%s': data_offsets %s", ts->path, ts->t[sp[i].i].name,
+                             sp[i].begin < at ? "overlap another tensor" : "leave a gap in the data");
         at = sp[i].end;
     }
     if ((uint64_t)at != data_len)

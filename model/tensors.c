@@ -21,6 +21,7 @@ static const struct {
 size_t irra_dtype_size(irra_dtype d) { return dtypes[d].size; }
 const char *irra_dtype_name(irra_dtype d) { return dtypes[d].name; }
 
+/* Maps ts->path; returns the open file (the zip reader preads local headers) or -1. */
 static int map_file(irra_tensors *ts, irra_err *e)
 {
     int fd = open(ts->path, O_RDONLY | O_CLOEXEC);
@@ -37,12 +38,12 @@ static int map_file(irra_tensors *ts, irra_err *e)
     }
     ts->map_len = (size_t)st.st_size;
     ts->map = mmap(NULL, ts->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     if (ts->map == MAP_FAILED) {
         ts->map = NULL;
+        close(fd);
         return irra_fail(e, "%s: mmap: %s", ts->path, strerror(errno));
     }
-    return 0;
+    return fd;
 }
 
 irra_tensors *irra_tensors_open(const char *path, irra_err *e)
@@ -53,14 +54,15 @@ irra_tensors *irra_tensors_open(const char *path, irra_err *e)
         irra_fail(e, "%s: out of memory", path);
         return NULL;
     }
-    int rc = map_file(ts, e);
+    int fd = map_file(ts, e), rc = fd < 0 ? -1 : 0;
     if (!rc) {
         const uint8_t *b = ts->map;
-        if (!memcmp(b, "PK\x03\x04", 4) || !memcmp(b, "PK\x05\x06", 4)) rc = irra_pth_read(ts, e);
+        if (!memcmp(b, "PK\x03\x04", 4) || !memcmp(b, "PK\x05\x06", 4)) rc = irra_pth_read(ts, fd, e);
         else if (b[0] == 0x80 && b[1] <= 5)
             rc = irra_fail(e, "%s: legacy (pre-1.6, non-zip) torch.save format; re-save it with "
                            "a newer torch", path);
         else rc = irra_safetensors_read(ts, e);
+        close(fd);
     }
     if (rc) {
         irra_tensors_free(ts);
@@ -118,11 +120,12 @@ void irra_set_contiguous_strides(irra_tensor *t)
     }
 }
 
+/* PyTorch's rule: empty tensors are contiguous, and size-1 dimensions may have any stride. */
 int irra_tensor_is_contiguous(const irra_tensor *t)
 {
+    if (irra_tensor_numel(t) == 0) return 1;
     int64_t s = 1;
     for (int k = t->ndim - 1; k >= 0; k--) {
-        if (t->shape[k] == 0) return 1;
         if (t->shape[k] != 1 && t->stride[k] != s) return 0;
         s *= t->shape[k];
     }
@@ -185,47 +188,68 @@ uint16_t irra_f32_to_f16(float f)
     return sign | (uint16_t)(ax >> 13);
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+/* 8 halves per instruction where the CPU has F16C (every x86-64 since 2012): converting the
+ * 169M fp16 weights of a checkpoint drops from about a second to a few hundred ms. */
+__attribute__((target("avx,f16c"))) static int64_t f16_run_f16c(const uint8_t *src, int64_t n,
+                                                                 float *dst)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + 2 * i))));
+    return i;
+}
+#endif
+
+/* Contiguous fp16 run: the vector path where available, the scalar conversion for the rest. */
+static void f16_run(const uint8_t *src, int64_t n, float *dst)
+{
+    int64_t i = 0;
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("f16c")) i = f16_run_f16c(src, n, dst);
+#endif
+    for (; i < n; i++) {
+        uint16_t h;
+        memcpy(&h, src + 2 * i, 2);
+        dst[i] = irra_f16_to_f32(h);
+    }
+}
+
+#define CONVERT_LOOP(T, expr)                                                                  \
+    for (int64_t i = 0; i < n; i++, src += step) {                                             \
+        T x;                                                                                   \
+        memcpy(&x, src, sizeof x); /* memcpy loads: safetensors data need not be aligned */    \
+        dst[i] = (expr);                                                                       \
+    }
+
 void irra_convert_to_f32(const uint8_t *src, irra_dtype d, int64_t n, int64_t stride, float *dst)
 {
-    size_t es = irra_dtype_size(d), step = (size_t)stride * es;
-    /* memcpy loads: safetensors data need not be aligned */
-    for (int64_t i = 0; i < n; i++, src += step) {
-        switch (d) {
-        case IRRA_F32: memcpy(&dst[i], src, 4); break;
-        case IRRA_F16: {
-            uint16_t h;
-            memcpy(&h, src, 2);
-            dst[i] = irra_f16_to_f32(h);
-            break;
-        }
-        case IRRA_BF16: {
-            uint16_t h;
-            memcpy(&h, src, 2);
-            dst[i] = irra_bf16_to_f32(h);
-            break;
-        }
-        case IRRA_I64: {
-            int64_t v;
-            memcpy(&v, src, 8);
-            dst[i] = (float)v;
-            break;
-        }
-        case IRRA_I32: {
-            int32_t v;
-            memcpy(&v, src, 4);
-            dst[i] = (float)v;
-            break;
-        }
-        case IRRA_U8: dst[i] = *src; break;
-        }
+    size_t step = (size_t)stride * irra_dtype_size(d);
+    if (d == IRRA_F32 && stride == 1) {
+        memcpy(dst, src, (size_t)n * 4);
+        return;
+    }
+    if (d == IRRA_F16 && stride == 1) {
+        f16_run(src, n, dst);
+        return;
+    }
+    switch (d) {
+    case IRRA_F32: CONVERT_LOOP(float, x) break;
+    case IRRA_F16: CONVERT_LOOP(uint16_t, irra_f16_to_f32(x)) break;
+    case IRRA_BF16: CONVERT_LOOP(uint16_t, irra_bf16_to_f32(x)) break;
+    case IRRA_I64: CONVERT_LOOP(int64_t, (float)x) break;
+    case IRRA_I32: CONVERT_LOOP(int32_t, (float)x) break;
+    case IRRA_U8: CONVERT_LOOP(uint8_t, (float)x) break;
     }
 }
 
 void irra_tensor_to_f32(const irra_tensor *t, float *dst)
 {
     int64_t len, stride, rows = irra_tensor_rows(t, &len, &stride);
-    if (t->dtype == IRRA_F32 && irra_tensor_is_contiguous(t)) {
-        memcpy(dst, t->data, (size_t)(rows * len) * 4);
+    if (rows * len == 0) return;
+    if (irra_tensor_is_contiguous(t)) {
+        irra_convert_to_f32(t->data, t->dtype, rows * len, 1, dst);
         return;
     }
     for (int64_t r = 0; r < rows; r++)

@@ -4,8 +4,8 @@
 
 #include "model/tensors.h"
 
-/* Fill ts->t / ts->n (and the metadata) from the mapping ts->map[0..map_len). */
-int irra_pth_read(irra_tensors *ts, irra_err *e);
+/* Fill ts->t / ts->n (and the metadata) from the mapping ts->map[0..map_len); fd is the file. */
+int irra_pth_read(irra_tensors *ts, int fd, irra_err *e);
 int irra_safetensors_read(irra_tensors *ts, irra_err *e);
 
 /* The product of shape[0..ndim), or -1 when it overflows int64. */

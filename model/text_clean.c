@@ -91,6 +91,7 @@ static int32_t c1_control(int32_t c)
 static int ftfy_chars(const char *s, size_t n, sbuf *out)
 {
     utf8proc_int32_t c;
+    if (sb_reserve(out, 0)) return -1; /* the text may be empty */
     for (size_t i = 0; i < n;) {
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
         if (k <= 0 || sb_reserve(out, 16)) return -1;
@@ -162,7 +163,10 @@ static size_t remove_controls(char *s, size_t n) /* valid UTF-8 in, shrinks in p
     return o;
 }
 
-/* ftfy's fix_and_explain on one segment: every fix, then NFC, until nothing changes. */
+/* ftfy's fix_and_explain on one segment: every fix, then NFC, until nothing changes. A pass
+ * decodes one level of HTML escaping ("&amp;amp;" needs two); ftfy has no bound, and 16 here
+ * only differs on text escaped more than 16 times, while it keeps a hostile megabyte of
+ * "&amp;amp;..." from taking quadratic time. */
 static int fix_segment(const char *text, size_t n, int entities, sbuf *dst)
 {
     sbuf cur = {0}, tmp = {0};
@@ -171,7 +175,7 @@ static int fix_segment(const char *text, size_t n, int entities, sbuf *dst)
     memcpy(cur.p, text, n);
     cur.n = n;
     cur.p[n] = 0;
-    for (int pass = 0; pass < 16; pass++) { /* each pass but the last shrinks or normalizes */
+    for (int pass = 0; pass < 16; pass++) {
         if (sb_reserve(&tmp, irra_html_bound(cur.n))) goto out;
         memcpy(tmp.p, cur.p, cur.n + 1); /* tmp keeps this pass's input */
         tmp.n = cur.n;

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SIG_EOCD 0x06054b50u
 #define SIG_EOCD64 0x06064b50u
@@ -111,24 +112,40 @@ static int read_entry(const uint8_t *b, size_t len, uint64_t *p, uint64_t cd_end
     if (method != 0 || csize != usize)
         return irra_fail(e, "%s: zip entry '%.*s' is compressed (only STORED is supported)", path,
                          (int)nlen, name);
-    if (!inside(off, 30, len) || rd32(b + off) != SIG_LOCAL)
-        return irra_fail(e, "%s: zip entry '%.*s': local header outside the file or corrupt",
+    /* the data follow the local header, so they can only lie before the central directory */
+    if (!inside(off, 30, len) || !inside(off + 30, usize, len))
+        return irra_fail(e, "%s: zip entry '%.*s': local header or data past the end of the file",
                          path, (int)nlen, name);
-    uint64_t data = off + 30 + rd16(b + off + 26) + rd16(b + off + 28);
-    if (!inside(data, usize, len))
-        return irra_fail(e, "%s: zip entry '%.*s': data lies past the end of the file", path,
-                         (int)nlen, name);
     out->name = strndup(name, nlen);
     if (!out->name) return irra_fail(e, "%s: out of memory", path);
-    out->data = b + data;
+    out->local_off = off;
     out->size = usize;
     return 0;
 }
 
-int irra_zip_open(irra_zip *z, const void *buf, size_t len, const char *path, irra_err *e)
+const uint8_t *irra_zip_data(const irra_zip *z, const irra_zip_entry *ent, irra_err *e)
+{
+    uint8_t local[30];
+    uint64_t off = ent->local_off;
+    if (z->fd >= 0 ? pread(z->fd, local, 30, (off_t)off) != 30 : !memcpy(local, z->buf + off, 30))
+        local[0] = 0;
+    if (rd32(local) != SIG_LOCAL) {
+        irra_fail(e, "%s: zip entry '%s': corrupt local header", z->path, ent->name);
+        return NULL;
+    }
+    uint64_t data = off + 30 + rd16(local + 26) + rd16(local + 28);
+    if (!inside(data, ent->size, z->len)) {
+        irra_fail(e, "%s: zip entry '%s': data lies past the end of the file", z->path, ent->name);
+        return NULL;
+    }
+    return z->buf + data;
+}
+
+int irra_zip_open(irra_zip *z, const void *buf, size_t len, int fd, const char *path, irra_err *e)
 {
     const uint8_t *b = buf;
     memset(z, 0, sizeof *z);
+    z->buf = b, z->len = len, z->fd = fd, z->path = path;
     uint64_t cd_off = 0, cd_size = 0, count = 0;
     if (find_cdir(b, len, path, &cd_off, &cd_size, &count, e)) return -1;
     if (count == 0) return irra_fail(e, "%s: empty zip archive", path);

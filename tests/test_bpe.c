@@ -44,34 +44,54 @@ static int same_as(const char *a, const char *b)
     return n > 0 && n == m && !memcmp(x, y, (size_t)n * sizeof *x);
 }
 
-static void every_vector_in_shared_file(void)
+/* Encodes the "text" of every line of a jsonl file and compares with its "ids"; returns the
+ * number of lines checked. */
+static int check_vector_file(const char *path, int context)
 {
-    FILE *f = fopen(VECTORS, "r");
-    EXPECTF(f, "cannot open %s", VECTORS);
-    if (!f) return;
+    FILE *f = fopen(path, "r");
+    EXPECTF(f, "cannot open %s", path);
+    if (!f) return 0;
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0, checked = 0;
+    int32_t *want = malloc((size_t)context * sizeof *want), *got = malloc((size_t)context * sizeof *got);
     while (getline(&line, &cap, f) > 0) {
         lineno++;
         json_object *o = json_tokener_parse(line), *text, *ids;
-        EXPECTF(o && json_object_object_get_ex(o, "text", &text) &&
-                json_object_object_get_ex(o, "ids", &ids), "line %d unreadable", lineno);
-        if (!o) continue;
+        int ok = o && json_object_object_get_ex(o, "text", &text) && json_object_object_get_ex(o, "ids", &ids);
+        EXPECTF(ok, "%s: line %d unreadable", path, lineno);
+        if (!ok) {
+            json_object_put(o);
+            continue;
+        }
         int n = (int)json_object_array_length(ids);
-        int32_t want[256];
-        for (int i = 0; i < n && i < 256; i++)
+        for (int i = 0; i < n && i < context; i++)
             want[i] = json_object_get_int(json_object_array_get_idx(ids, (size_t)i));
-        int32_t got[77];
-        int m = encode(json_object_get_string(text), got, 77);
-        EXPECTF(m == n && !memcmp(got, want, (size_t)n * sizeof *got), "line %d: %s", lineno,
-                json_object_get_string(text));
+        int m = encode(json_object_get_string(text), got, context);
+        EXPECTF(m == n && !memcmp(got, want, (size_t)n * sizeof *got), "%s: line %d: %.60s", path,
+                lineno, json_object_get_string(text));
         checked++;
         json_object_put(o);
     }
+    free(want);
+    free(got);
     free(line);
     fclose(f);
-    EXPECTF(checked >= 24, "only %d vectors", checked);
+    return checked;
+}
+
+static void every_vector_in_shared_file(void)
+{
+    int n = check_vector_file(VECTORS, 77);
+    EXPECTF(n >= 24, "only %d vectors", n);
+}
+
+/* Long and repetitive words ("aaaa", "abab", 3000 letters) against the Python bpe() loop:
+ * tests/gen_bpe_words.py wrote them. */
+static void long_words_match_python_loop(void)
+{
+    int n = check_vector_file("tests/data/bpe-words.jsonl", 4096);
+    EXPECTF(n >= 40, "only %d words", n);
 }
 
 static void spec_section_8_vectors(void)
@@ -136,6 +156,38 @@ static void cleaning_follows_ftfy_and_html(void)
     int32_t ids[8];
     irra_err e = {{0}};
     EXPECT(irra_bpe_encode(bpe, "bad \xff byte", ids, 8, &e) == -1 && strstr(e.msg, "UTF-8"));
+}
+
+/* Random mixes of the pieces that cleaning treats specially: every one either encodes to ids in
+ * range, SOT first and EOT last, or is refused with a message (only invalid UTF-8 is). */
+static void random_text_is_encoded_or_refused(void)
+{
+    static const char *piece[] = {"&", "#", "x", "X", "4", "1;", ";", "amp", "AMP", "lt", "nLt", "EACUTE;",
+                                  "&#", "&#x", "<", ">", "\r", "\n", "\t", " ", "\xc2\x85", "\xc2\x9f",
+                                  "\xc4\xb0", "\xce\xa3", "\xef\xac\x81", "\xef\xbc\xa1", "\x1b[", "\x1b",
+                                  "'s", "'", "<|mask|>", "<|endoftext|>", "e\xcc\x81", "\xe2\x80\x9c",
+                                  "\xef\xbb\xbf", "\x01", "\xf0\x9f\x98\x80", "\xe4\xb8\x80", "\xff", "\xe2\x80"};
+    const int npiece = sizeof piece / sizeof *piece;
+    unsigned seed = 12345;
+    int refused = 0, bad = 0;
+    for (int k = 0; k < 3000; k++) {
+        char text[400] = "";
+        int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40;
+        for (int i = 0; i < len; i++) strcat(text, piece[((seed = seed * 1103515245u + 12345u) >> 16) % npiece]);
+        int32_t ids[40];
+        irra_err e = {{0}};
+        int n = irra_bpe_encode(bpe, text, ids, 40, &e);
+        if (n < 0) {
+            refused++;
+            bad += !e.msg[0] || !(strstr(text, "\xff") || strstr(text, "\xe2\x80") != NULL);
+            continue;
+        }
+        int ok = n >= 2 && n <= 40 && ids[0] == IRRA_TOK_SOT && ids[n - 1] == IRRA_TOK_EOT;
+        for (int i = 0; i < n; i++) ok &= ids[i] >= 0 && ids[i] < 49408;
+        bad += !ok;
+    }
+    EXPECTF(bad == 0, "%d bad results", bad);
+    EXPECT(refused > 0 && refused < 3000);
 }
 
 static void load_mem_round_trips(void)
@@ -213,6 +265,7 @@ static void bad_files_are_clear_errors(void)
     EXPECT(fails_with(write_tmp("few", t, (size_t)(nl - t)), "only 1000 merges"));
     EXPECT(fails_with(write_tmp("three", "#v\ni n x\n", 9), "line 2: not a merge"));
     EXPECT(fails_with(write_tmp("unknown", "#v\nin g\n", 8), "not a token made by an earlier line"));
+    EXPECT(fails_with(write_tmp("twice", "#v\ni n\ni n\n", 11), "line 3: 'in' is made by an earlier line"));
     EXPECT(fails_with(write_tmp("final", "#v\ni</w> n\n", 11), "'</w>' ends the first"));
     EXPECT(fails_with(tmpdir, "not a regular file"));
     free(gz);
@@ -252,11 +305,13 @@ int main(void)
     }
     printf("  load %s: %.0f ms\n", MERGES, 1e3 * ((double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)));
     RUN(every_vector_in_shared_file);
+    RUN(long_words_match_python_loop);
     RUN(spec_section_8_vectors);
     RUN(truncation_keeps_eot_last);
     RUN(jekyll_merge_is_unranked);
     RUN(token_display_strings);
     RUN(cleaning_follows_ftfy_and_html);
+    RUN(random_text_is_encoded_or_refused);
     RUN(load_mem_round_trips);
     RUN(bad_files_are_clear_errors);
     RUN(encodes_fast_enough);
