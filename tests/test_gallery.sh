@@ -149,6 +149,13 @@ other_model_is_refused() {
     echo "$out" | grep -q "another model" || fail "$out"
 }
 
+same_model_elsewhere_is_accepted() {
+    # the fingerprint is of the weights, not of the file name
+    mkdir -p "$TMP/copy"; cp "$TMP/tiny/model.pth" "$TMP/copy/renamed.pth"
+    $IRRA search --model "$TMP/copy/renamed.pth" --image-size 32x16 --stride 8 --vocab "$VOCAB" \
+        --gallery "$TMP/f.db" "a man" >/dev/null || fail "a copy of the model was refused"
+}
+
 bad_gallery_files_are_refused() {
     printf 'hello' >"$TMP/text.db"
     out=$($IRRA gallery info "$TMP/text.db" 2>&1); [ $? = 2 ] || fail "exit"
@@ -183,5 +190,6 @@ t eval_rstpreid_matches_numpy
 t eval_dataset_builds_a_temporary_gallery
 t killed_build_resumes_to_the_same_gallery
 t other_model_is_refused
+t same_model_elsewhere_is_accepted
 t bad_gallery_files_are_refused
 t bad_datasets_are_errors_naming_the_file
