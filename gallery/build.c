@@ -131,9 +131,9 @@ static int encode_commit(gal_store *s, irra_model *m, batch *b, float *feat, int
     return gal_store_commit(s, e);
 }
 
-/* Records the model in the store, or refuses a store made by another one. */
-static int claim_store(gal_store *s, irra_model *m, const char *model_path, int dim, irra_err *e)
+int gal_build_claim(gal_store *s, irra_model *m, const char *model_path, irra_err *e)
 {
+    int dim = irra_model_config(m)->embed_dim;
     char fp[32], have[64], d[16];
     irra_model_fingerprint(m, fp);
     if (gal_store_meta_get(s, "model_fingerprint", have, sizeof have, e)) return -1;
@@ -159,7 +159,7 @@ int gal_build_encode(gal_store *s, irra_model *m, const char *model_path,
     memset(st, 0, sizeof *st);
     const irra_config *c = irra_model_config(m);
     int dim = c->embed_dim, bs = o->batch > 0 ? o->batch : 16;
-    if (claim_store(s, m, model_path, dim, e)) return -1;
+    if (gal_build_claim(s, m, model_path, e)) return -1;
     gal_pending *p;
     int n;
     if (gal_store_pending(s, &p, &n, e)) return -1;

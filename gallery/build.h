@@ -22,8 +22,11 @@ typedef struct {
     int encoded, skipped;
 } gal_build_stats;
 
-/* Records the model (fingerprint, path, feature size) in the store, refusing a store whose
- * features another model made, then encodes the pending images. */
+/* Records the model (fingerprint, path, feature size) in a new store; refuses a store whose
+ * features another model made. */
+int gal_build_claim(gal_store *s, irra_model *m, const char *model_path, irra_err *e);
+
+/* Claims the store for the model (above), then encodes the pending images. */
 int gal_build_encode(gal_store *s, irra_model *m, const char *model_path,
                      const gal_build_opts *o, gal_build_stats *st, irra_err *e);
 

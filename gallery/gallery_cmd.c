@@ -103,7 +103,8 @@ int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d,
     gal_store *s = gal_store_open(out, 1, &e);
     int added = 0, rc = CLI_EXIT_ERROR;
     char root[1100];
-    if (!s || list_source(s, d, &added, &e) ||
+    /* The model first: nothing is added to a gallery that another model made. */
+    if (!s || gal_build_claim(s, m, model_path, &e) || list_source(s, d, &added, &e) ||
         gal_store_meta_get(s, "root", root, sizeof root, &e)) {
         cli_error("%s", e.msg);
         goto done;
