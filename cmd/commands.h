@@ -5,6 +5,9 @@
 /* With no arguments, irra runs this command (the browser, once it exists). */
 #define IRRA_DEFAULT_COMMAND "help"
 
-#define IRRA_COMMANDS
+int cmd_tokenize(int argc, char **argv);
+
+#define IRRA_COMMANDS \
+    {"tokenize", cmd_tokenize, "print the CLIP token ids of captions as JSON"},
 
 #endif

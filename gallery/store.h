@@ -8,6 +8,7 @@
 #include "model/err.h"
 #include "model/image.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct gal_store gal_store;
@@ -59,5 +60,41 @@ typedef struct {
 } gal_caption;
 int gal_store_captions(gal_store *s, gal_caption **out, int *n, irra_err *e);
 void gal_captions_free(gal_caption *c, int n);
+
+/* ---- Writing (gallery build). Every function returns 0, or -1 with *e naming the gallery. ---- */
+
+/* A batch of writes is one transaction: kill -9 loses at most the open one. */
+int gal_store_begin(gal_store *s, irra_err *e);
+int gal_store_commit(gal_store *s, irra_err *e);
+
+/* Meta values (model_fingerprint, model_path, dim, source, split, listed); "" when absent. */
+int gal_store_meta_get(gal_store *s, const char *key, char *buf, size_t n, irra_err *e);
+int gal_store_meta_set(gal_store *s, const char *key, const char *value, irra_err *e);
+
+/* Adds an image unless its path is already there; *id gets its row either way. *added (optional)
+ * says whether it is new. */
+int gal_store_add_image(gal_store *s, const char *path, int pid, int camera, int64_t *id,
+                        int *added, irra_err *e);
+int gal_store_add_caption(gal_store *s, int64_t image_id, int pid, const char *text, irra_err *e);
+
+/* The images that have no feature yet, in row order, those that failed before last (the build's
+ * work list). */
+typedef struct {
+    int64_t id;
+    char *path;
+} gal_pending;
+int gal_store_pending(gal_store *s, gal_pending **out, int *n, irra_err *e);
+void gal_pending_free(gal_pending *p, int n);
+
+/* Stores what the build made of one image: its size, JPEG thumbnail and feature [dim]. */
+int gal_store_put_encoded(gal_store *s, int64_t id, int w, int h, const void *jpeg, size_t njpeg,
+                          const float *feat, int dim, irra_err *e);
+/* Records why an image could not be read (it stays without a feature and is retried next time). */
+int gal_store_put_error(gal_store *s, int64_t id, const char *msg, irra_err *e);
+/* Images that failed at their last attempt. */
+int gal_store_n_failed(gal_store *s, int *n, irra_err *e);
+
+/* The path of the gallery file, for messages. */
+const char *gal_store_path(const gal_store *s);
 
 #endif

@@ -12,6 +12,10 @@ void irra_gemm(int M, int N, int K, float alpha, const float *A, int lda, const 
 void irra_gemm_at(int M, int N, int K, float alpha, const float *A, int lda, const float *B,
                   int ldb, int b_trans, float beta, float *C, int ldc);
 
+/* y[M] = alpha * A[M,N] . x[N] + beta * y, A row-major with row stride lda. */
+void irra_gemv(int M, int N, float alpha, const float *A, int lda, const float *x, float beta,
+               float *y);
+
 /* The OpenBLAS kernel family in use ("Haswell", "SkylakeX", "Zen", "Prescott", ...). */
 const char *irra_blas_core(void);
 /* The OpenBLAS build string (version, threading model). */

@@ -18,6 +18,8 @@ typedef struct irra_bpe irra_bpe;
 irra_bpe *irra_bpe_load_file(const char *path, irra_err *e);
 /* The same content from memory (gzipped or plain), e.g. embedded in a model file. */
 irra_bpe *irra_bpe_load_mem(const void *data, size_t n, irra_err *e);
+/* The same, with `name` (a file, a model file's entry) in error messages. */
+irra_bpe *irra_bpe_load_mem_named(const void *data, size_t n, const char *name, irra_err *e);
 void irra_bpe_free(irra_bpe *b);
 
 /* The merges text actually used (header line + 48,894 merges), for embedding in a model file. */

@@ -51,6 +51,15 @@ int irra_tensor_is_contiguous(const irra_tensor *t);
 /* Writes t's elements to dst as fp32 in row-major order, honouring strides (F32/F16/BF16). */
 void irra_tensor_to_f32(const irra_tensor *t, float *dst);
 
+/* IEEE binary16 <-> binary32; to half rounds to nearest even, overflowing to infinity. */
+float irra_f16_to_f32(uint16_t h);
+uint16_t irra_f32_to_f16(float f);
+static inline float irra_bf16_to_f32(uint16_t h)
+{
+    union { uint32_t u; float f; } x = {(uint32_t)h << 16};
+    return x.f;
+}
+
 /* Writes a safetensors file: tensors in the given order (made contiguous), each converted to
  * `dtype` when it is floating point (F32 or F16), and the metadata strings under __metadata__.
  * Written to a temporary file and renamed, so a failure never leaves a partial file. */
