@@ -19,6 +19,7 @@ int tui_browse_parse(int argc, char **argv, const char *usage, tui_run_opts *o)
         {"graphics", required_argument, 0, 'G'},   {"cell-size", required_argument, 0, 'c'},
         {"query", required_argument, 0, 'q'},      {"history", required_argument, 0, 'H'},
         {"export-dir", required_argument, 0, 'e'}, {"probe-timeout", required_argument, 0, 't'},
+        {"vocab", required_argument, 0, 'v'},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -31,6 +32,7 @@ int tui_browse_parse(int argc, char **argv, const char *usage, tui_run_opts *o)
         switch (c) {
         case 'm': o->model = optarg; break;
         case 'g': o->gallery = optarg; break;
+        case 'v': o->vocab = optarg; break;
         case 'G':
             if (strcmp(optarg, "sixel") && strcmp(optarg, "blocks") && strcmp(optarg, "none"))
                 return cli_error("%s: --graphics takes sixel, blocks or none", argv[0]);

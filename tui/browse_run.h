@@ -7,6 +7,7 @@
 
 typedef struct {
     const char *model, *gallery; /* NULL: the shipped ones */
+    const char *vocab;           /* merges file for a .pth */
     const char *graphics;        /* --graphics sixel|blocks|none */
     const char *cell_size;       /* --cell-size WxH */
     const char *query;           /* --query: initial query */
@@ -16,6 +17,9 @@ typedef struct {
 } tui_run_opts;
 
 #define TUI_BROWSE_OPTIONS \
+    "  --model M           model: irra safetensors or official IRRA .pth (default: shipped)\n" \
+    "  --gallery G.db      gallery built by irra gallery build (default: shipped)\n" \
+    "  --vocab F           BPE merges file, for a .pth without one\n" \
     "  --graphics MODE     sixel, blocks or none (default: what the terminal supports)\n" \
     "  --cell-size WxH     terminal cell size in pixels (default: probed)\n" \
     "  --probe-timeout MS  how long to wait for the terminal's replies (default 1500)\n" \
