@@ -366,7 +366,7 @@ void tui_browser_step(tui_browser *b, int timeout_ms)
         if (left < timeout_ms) timeout_ms = left < 0 ? 0 : left;
     }
     struct pollfd pf[3] = {{b->in_fd, POLLIN, 0}, {b->wake[0], POLLIN, 0}, {-1, POLLIN, 0}};
-    pf[2].fd = sig_fd >= 0 ? sig_fd : -1;
+    pf[2].fd = b->wake_sig[0];
     int n = poll(pf, 3, timeout_ms);
     int full = 0, changed = 0;
     if (n > 0 && (pf[2].revents & POLLIN)) {
@@ -380,7 +380,11 @@ void tui_browser_step(tui_browser *b, int timeout_ms)
         changed = 1;
         take_results(b);
     }
-    if (n > 0 && (pf[0].revents & (POLLIN | POLLHUP))) changed = 1;
+    if (n > 0 && (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+        b->quit = 1; /* the terminal went away (SSH dropped, tmux killed): nothing to draw on */
+        return;
+    }
+    if (n > 0 && (pf[0].revents & POLLIN)) changed = 1;
     if (n < 0 && errno == EINTR) changed = 1; /* SIGWINCH: ncurses queues KEY_RESIZE */
     int ch;
     while (changed && (ch = getch()) != ERR) full |= on_key(b, ch);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #define HISTORY_MAX 1000
@@ -48,7 +49,8 @@ void tui_query_remember(const char *line)
     add_history(line);
     /* appended at once, so history survives a crash and concurrent sessions */
     if (ql.history[0]) {
-        append_history(1, ql.history);
+        if (access(ql.history, F_OK) != 0) write_history(ql.history); /* append needs a file */
+        else append_history(1, ql.history);
         history_truncate_file(ql.history, HISTORY_MAX);
     }
 }
