@@ -7,6 +7,7 @@
 #include "tui/gal_source.h"
 #include "tui/term_probe.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -25,7 +26,9 @@ static void report(const tui_caps *c)
 {
     printf("terminal: TERM=%s%s%s\n", getenv("TERM") ? getenv("TERM") : "(unset)",
            c->in_tmux ? ", inside tmux" : "", c->truecolor ? ", COLORTERM truecolor" : "");
-    if (!c->da1_seen)
+    if (!c->da1_seen && !c->timed_out && c->probe_ms == 0)
+        printf("probe: skipped (no terminal, or TERM is dumb)\n");
+    else if (!c->da1_seen)
         printf("probe: no DA1 reply%s (%.1f ms)\n", c->timed_out ? " before the timeout" : "", c->probe_ms);
     else
         printf("probe: answered in %.1f ms\n", c->probe_ms);
@@ -77,8 +80,11 @@ int cmd_doctor(int argc, char **argv)
     int rc = tui_browse_parse(nrest, rest, usage, &o);
     if (rc) return rc == 1 ? 0 : rc;
     if (do_bench) return bench(&o);
+    /* the controlling terminal, so `irra doctor > report.txt` still probes it */
+    int tty = open("/dev/tty", O_RDWR | O_NOCTTY);
     tui_caps c;
-    tui_probe(STDIN_FILENO, STDOUT_FILENO, o.probe_timeout_ms, &c);
+    tui_probe(tty >= 0 ? tty : STDIN_FILENO, tty >= 0 ? tty : STDOUT_FILENO, o.probe_timeout_ms, &c);
+    if (tty >= 0) close(tty);
     if (tui_caps_decide(&c, o.graphics, o.cell_size) != 0)
         return cli_error("doctor: --cell-size '%s' is not WxH pixels", o.cell_size);
     report(&c);
