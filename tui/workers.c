@@ -62,7 +62,7 @@ static void run_failures(tui_browser *b)
         b->fail_state = 2;
     } else {
         b->fail_state = 3;
-        snprintf(b->msg, sizeof b->msg, "failure mode: %s", err[0] ? err : "not available");
+        snprintf(b->msg, sizeof b->msg, "failure mode: %.200s", err[0] ? err : "not available");
     }
     pthread_mutex_unlock(&b->mu);
     wake_main(b);
