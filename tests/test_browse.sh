@@ -135,6 +135,15 @@ signals_restore_terminal() {
         [ "$(screen | grep -c .)" -eq 1 ] || fail "screen not restored after SIG$sig"
     done
 }
+mouse_click_selects() {
+    start --graphics none --query person || return 1
+    wait_for '#3 ' || return 1
+    # an X10 mouse report (tmux-256color's kmous): press then release at column 25, row 5 (tile 3)
+    keys -l "$(printf '\033[M :&')"; keys -l "$(printf '\033[M#:&')"
+    sleep 0.3
+    keys Enter
+    wait_for 'rank 3 +cosine' || return 1
+}
 default_command_is_browse() {
     out=$(IRRA_ASSETS="$TMP/none" $IRRA </dev/null 2>&1); rc=$?
     [ $rc -eq 2 ] || fail "exit $rc"
@@ -151,4 +160,5 @@ t help_overlay
 t exports_json_and_copies
 t quits_cleanly_and_keeps_history
 t signals_restore_terminal
+t mouse_click_selects
 t default_command_is_browse
