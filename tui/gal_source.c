@@ -185,11 +185,14 @@ static int gs_attn(void *ctx, const char *q, int64_t id, int kind, int word, flo
     return rc;
 }
 
-/* Ranks the whole gallery for every caption of the split (batches through the text tower). */
+#define FAIL_BATCH 32 /* captions per text-tower call: BLAS is far faster on batches */
+
+/* Ranks the whole gallery for every caption of the split. */
 static int gs_failures(void *ctx, tui_failcase **out, int *n, float *r1, float *map,
                        void (*progress)(void *, int, int), void *arg, char *err, size_t errn)
 {
     gsrc *g = ctx;
+    const int C = g->cfg->context, D = g->cfg->embed_dim;
     irra_err e = {{0}};
     gal_caption *caps = NULL;
     int nc = 0;
@@ -200,22 +203,30 @@ static int gs_failures(void *ctx, tui_failcase **out, int *n, float *r1, float *
     }
     tui_failcase *fc = calloc((size_t)nc, sizeof *fc);
     int *pids = malloc(sizeof *pids * (size_t)g->ix.n);
-    int rc = fc && pids ? 0 : irra_fail(&e, "out of memory");
-    for (int i = 0; i < nc && rc == 0; i++) {
-        memset(g->ids, 0, sizeof *g->ids * (size_t)g->cfg->context);
-        rc = irra_bpe_encode(g->bpe, caps[i].text, g->ids, g->cfg->context, &e) < 0 ? -1 : 0;
-        if (rc == 0) rc = irra_encode_text(g->m, g->ids, 1, g->qfeat, NULL, &e);
-        if (rc != 0) break;
-        normalise(g->qfeat, g->cfg->embed_dim);
-        int k = gal_search(&g->ix, g->qfeat, g->ix.n, g->hits);
-        for (int j = 0; j < k; j++) pids[j] = g->ix.pid[g->hits[j].idx];
-        fc[i].text = strdup(caps[i].text);
-        fc[i].pid = caps[i].pid;
-        fc[i].ap = tui_rank_of_first(pids, k, caps[i].pid, &fc[i].first_rank);
-        if (progress && (i % 16 == 15 || i == nc - 1)) progress(arg, i + 1, nc);
+    int32_t *ids = malloc(sizeof *ids * FAIL_BATCH * (size_t)C);
+    float *feat = malloc(sizeof *feat * FAIL_BATCH * (size_t)D);
+    int rc = fc && pids && ids && feat ? 0 : irra_fail(&e, "out of memory");
+    for (int i0 = 0; i0 < nc && rc == 0; i0 += FAIL_BATCH) {
+        int B = nc - i0 < FAIL_BATCH ? nc - i0 : FAIL_BATCH;
+        memset(ids, 0, sizeof *ids * (size_t)B * C);
+        for (int b = 0; b < B && rc == 0; b++)
+            rc = irra_bpe_encode(g->bpe, caps[i0 + b].text, ids + (size_t)b * C, C, &e) < 0 ? -1 : 0;
+        if (rc == 0) rc = irra_encode_text(g->m, ids, B, feat, NULL, &e);
+        for (int b = 0; b < B && rc == 0; b++) {
+            float *q = feat + (size_t)b * D;
+            normalise(q, D);
+            int k = gal_search(&g->ix, q, g->ix.n, g->hits);
+            for (int j = 0; j < k; j++) pids[j] = g->ix.pid[g->hits[j].idx];
+            tui_failcase *f = &fc[i0 + b];
+            f->text = strdup(caps[i0 + b].text);
+            f->pid = caps[i0 + b].pid;
+            f->ap = tui_rank_of_first(pids, k, f->pid, &f->first_rank);
+        }
+        if (progress) progress(arg, i0 + B, nc);
     }
-    g->qtext[0] = 0; /* qfeat was overwritten */
     free(pids);
+    free(ids);
+    free(feat);
     gal_captions_free(caps, nc);
     if (rc != 0) {
         if (fc) tui_failures_free(fc, nc);
