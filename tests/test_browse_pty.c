@@ -48,6 +48,8 @@ static double ms(void)
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+static int answer_probe = 1;
+
 /* Reads until quiet_ms pass without output (or max_ms in all), answering the probe. */
 static void pump(int fd, bytes *b, int quiet_ms, int max_ms)
 {
@@ -59,7 +61,7 @@ static void pump(int fd, bytes *b, int quiet_ms, int max_ms)
         ssize_t r = read(fd, buf, sizeof buf);
         if (r <= 0) break;
         grow(b, buf, (size_t)r);
-        if (memmem(buf, (size_t)r, "\033[c", 3)) {
+        if (answer_probe && memmem(buf, (size_t)r, "\033[c", 3)) {
             static const char reply[] = "\033[?1;0;256S\033[?2;0;1000;780S\033[6;20;10t"
                                         "\033[?63;1;2;4;6;9;15;22c";
             if (write(fd, reply, sizeof reply - 1) < 0) return;
@@ -67,7 +69,7 @@ static void pump(int fd, bytes *b, int quiet_ms, int max_ms)
     }
 }
 
-static pid_t start(int *master, char *tool)
+static pid_t start(int *master, char *tool, const char *timeout)
 {
     struct winsize ws = {ROWS, COLS, COLS * CW, ROWS * CH};
     pid_t pid = forkpty(master, NULL, NULL, &ws);
@@ -76,7 +78,7 @@ static pid_t start(int *master, char *tool)
         setenv("LANG", "C.UTF-8", 1);
         unsetenv("TMUX");
         unsetenv("COLORTERM");
-        execl(tool, tool, "--query", QUERY, "--history", "", (char *)NULL);
+        execl(tool, tool, "--query", QUERY, "--history", "", "--probe-timeout", timeout, (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -199,6 +201,31 @@ static void quit_restores_terminal(void)
     free(tail.p);
 }
 
+/* A terminal that answers the probe only after its timeout (slow SSH): the late replies must
+ * not end up in the query line. */
+static void late_probe_replies_are_not_typed(void)
+{
+    char tool[4096];
+    tool_path(tool, sizeof tool);
+    answer_probe = 0;
+    int m;
+    pid_t pid = start(&m, tool, "100");
+    bytes out = {0}, after = {0};
+    pump(m, &out, 800, 5000);
+    static const char late[] = "\033[?1;0;256S\033[6;20;10t\033[?63;1;2;4;6;9;15;22c";
+    EXPECT(write(m, late, sizeof late - 1) == (ssize_t)(sizeof late - 1));
+    EXPECT(write(m, "zq", 2) == 2); /* a real key afterwards still arrives */
+    pump(m, &after, 500, 3000);
+    EXPECT(after.p && !memmem(after.p, after.n, "63;1;2", 6));
+    EXPECT(after.p && memmem(after.p, after.n, "z", 1));
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    close(m);
+    free(out.p);
+    free(after.p);
+    answer_probe = 1;
+}
+
 int main(void)
 {
     char tool[4096];
@@ -206,7 +233,7 @@ int main(void)
         printf("FAIL tool_browse not built beside this test\n");
         return 1;
     }
-    child = start(&master, tool);
+    child = start(&master, tool, "1500");
     pump(master, &stream, 1200, 15000);
     tui_layout_compute(&L, ROWS, COLS, CW, CH, 0, 1000, 780);
     nimg = extract(&stream, imgs, 64);
@@ -220,6 +247,7 @@ int main(void)
     RUN(sixel_tiles_show_their_crops);
     RUN(selection_move_sends_no_image_under_2k);
     RUN(quit_restores_terminal);
+    RUN(late_probe_replies_are_not_typed);
     for (int i = 0; i < nimg; i++) {
         free(imgs[i].px);
         free(imgs[i].pal);

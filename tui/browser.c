@@ -316,9 +316,43 @@ static int on_mouse(tui_browser *b)
     return 0;
 }
 
+/* The length of one terminal reply at b[0..n) (after its ESC): a CSI of parameters ending in
+ * c, S, t, R or $y, or a DCS up to ESC \\. 0 when it is not one. */
+static int reply_len(const int *b, int n)
+{
+    if (n >= 2 && b[0] == 'P') {
+        for (int i = 1; i + 1 < n; i++)
+            if (b[i] == 27 && b[i + 1] == '\\') return i + 2;
+        return 0;
+    }
+    if (n < 2 || b[0] != '[') return 0;
+    int i = 1;
+    while (i < n && (b[i] == '?' || b[i] == '>' || b[i] == ';' || b[i] == '$' || (b[i] >= '0' && b[i] <= '9')))
+        i++;
+    return i < n && i > 1 && b[i] < 256 && strchr("cStRy", b[i]) ? i + 1 : 0;
+}
+
+/* After a probe that timed out (slow SSH), the terminal's replies can still arrive. They are
+ * not keys: drop them instead of typing them into the query, and put back whatever follows. */
+static int swallow_reply(tui_browser *b)
+{
+    if (!b->caps.timed_out || tui_now_ms() - b->start_ms > 10000) return 0;
+    int buf[256], n = 0, c, pos = 0, k;
+    while (n < 256 && (c = getch()) != ERR) buf[n++] = c;
+    while ((k = reply_len(buf + pos, n - pos)) > 0) {
+        pos += k;
+        if (pos < n && buf[pos] == 27) pos++;
+        else break;
+    }
+    if (pos > 0 && pos <= n && buf[pos - 1] == 27 && reply_len(buf + pos, n - pos) == 0) pos--;
+    for (int i = n - 1; i >= pos; i--) ungetch(buf[i]);
+    return pos > 0;
+}
+
 /* Returns 1 when the screen needs a full repaint. */
 static int on_key(tui_browser *b, int ch)
 {
+    if (ch == 27 && swallow_reply(b)) return 0;
     if (b->help) {
         b->help = 0;
         return 1; /* the overlay covered tiles: repaint and send them again */
@@ -451,6 +485,7 @@ tui_browser *tui_browser_new(tui_source *src, const tui_caps *caps, const tui_br
     b->opt = *o;
     if (b->opt.debounce_ms <= 0) b->opt.debounce_ms = 170;
     b->in_fd = in_fd;
+    b->start_ms = tui_now_ms();
     b->focus = TUI_FOCUS_QUERY;
     b->wake_sig[0] = b->wake_sig[1] = -1;
     b->cache = tui_tile_cache_new(512);

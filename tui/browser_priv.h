@@ -43,6 +43,7 @@ struct tui_browser {
     tui_layout L;
     tui_tile_cache *cache;
     int quit;
+    double start_ms;
 
     /* results on screen */
     tui_hit hits[TUI_MAX_HITS];
