@@ -5,6 +5,13 @@
 /* With no arguments, irra runs this command (the browser, once it exists). */
 #define IRRA_DEFAULT_COMMAND "help"
 
-#define IRRA_COMMANDS
+int cmd_import(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_fill_mask(int argc, char **argv);
+
+#define IRRA_COMMANDS \
+    {"import", cmd_import, "convert an official checkpoint (.pth) to an irra model file"}, \
+    {"embed", cmd_embed, "print IRRA features of texts and images as JSON lines"}, \
+    {"fill-mask", cmd_fill_mask, "predict <|mask|> words of a description from an image"},
 
 #endif
