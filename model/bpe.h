@@ -18,16 +18,23 @@ typedef struct irra_bpe irra_bpe;
 irra_bpe *irra_bpe_load_file(const char *path, irra_err *e);
 /* The same content from memory (gzipped or plain), e.g. embedded in a model file. */
 irra_bpe *irra_bpe_load_mem(const void *data, size_t n, irra_err *e);
+/* The same, with `name` (a file, a model file's entry) in error messages. */
+irra_bpe *irra_bpe_load_mem_named(const void *data, size_t n, const char *name, irra_err *e);
 void irra_bpe_free(irra_bpe *b);
 
-/* The merges text actually used (header line + 48,894 merges), for embedding in a model file. */
+/* The merges text actually used (header line + 48,894 merges), for embedding in a model file:
+ * "A B\n" lines whatever the file's white space was; irra_bpe_load_mem of it gives the same
+ * tokenizer and the same text. */
 const char *irra_bpe_merges_text(const irra_bpe *b, size_t *len);
 
 /* Cleans and encodes text as [SOT, ids..., EOT], truncated to at most `context` ids with EOT
- * kept last (spec 4.7). Writes at most `context` ids; returns their count, or -1 on error. */
+ * kept last (spec 4.7). Writes at most `context` ids; returns their count, or -1 on error
+ * (text that is not UTF-8, context < 2). A caption that reaches the "jekyll" merge, on which
+ * IRRA's Python raises KeyError, encodes without that merge ("jeky" + "ll"). Thread-safe. */
 int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int context, irra_err *e);
 
-/* The text of one token for display ("coat", "</w>" stripped; special tokens by name).
+/* The text of one token for display ("coat", "</w>" stripped; special tokens by name; a byte
+ * that is not part of valid UTF-8, as in half a Chinese character, as "<0xE4>").
  * Returns a pointer into b that lives as long as b, or NULL for an id out of range. */
 const char *irra_bpe_token(const irra_bpe *b, int id);
 int irra_bpe_vocab_size(const irra_bpe *b);

@@ -1,7 +1,13 @@
 /* A set of named tensors read from a model file: an official PyTorch checkpoint (.pth, the torch
  * zip container) or our safetensors file. The file is mapped read-only and tensors point into the
  * mapping; nothing is copied at open. Every addressable element of every tensor was checked to
- * lie inside the file when the set was opened. */
+ * lie inside the file when the set was opened.
+ *
+ * Alignment: a checkpoint's storages start 64-byte aligned, and files written by
+ * irra_safetensors_write place every tensor on a multiple of its element size, so their data can
+ * be read in place as float / uint16_t arrays. Other safetensors writers give no such promise:
+ * check ((uintptr_t)t->data % irra_dtype_size(t->dtype)) before casting, or use
+ * irra_tensor_to_f32, which never assumes alignment. */
 #ifndef IRRA_TENSORS_H
 #define IRRA_TENSORS_H
 
@@ -24,7 +30,7 @@ typedef struct {
 } irra_tensor;
 
 typedef struct {
-    irra_tensor *t;
+    irra_tensor *t; /* in file order: the state dict's order, or the safetensors header's */
     int n;
     char **meta_key, **meta_val; /* safetensors __metadata__; none for .pth */
     int nmeta;
@@ -48,12 +54,25 @@ const char *irra_tensors_meta(const irra_tensors *ts, const char *key); /* NULL 
 
 int64_t irra_tensor_numel(const irra_tensor *t);
 int irra_tensor_is_contiguous(const irra_tensor *t);
-/* Writes t's elements to dst as fp32 in row-major order, honouring strides (F32/F16/BF16). */
+/* Writes t's elements to dst (numel floats) as fp32 in row-major order, honouring strides.
+ * F32/F16/BF16 convert exactly; integer dtypes convert by value. */
 void irra_tensor_to_f32(const irra_tensor *t, float *dst);
 
+/* IEEE binary16 <-> binary32; to half rounds to nearest even, overflowing to infinity. */
+float irra_f16_to_f32(uint16_t h);
+uint16_t irra_f32_to_f16(float f);
+static inline float irra_bf16_to_f32(uint16_t h)
+{
+    union { uint32_t u; float f; } x = {(uint32_t)h << 16};
+    return x.f;
+}
+
 /* Writes a safetensors file: tensors in the given order (made contiguous), each converted to
- * `dtype` when it is floating point (F32 or F16), and the metadata strings under __metadata__.
- * Written to a temporary file and renamed, so a failure never leaves a partial file. */
+ * `dtype` when it is floating point (F32 or F16; F16 rounds to nearest even like numpy and
+ * torch), integers kept as they are, and the metadata strings under __metadata__. The header is
+ * padded with spaces to a multiple of 8 bytes and data are ordered by element size (largest
+ * first), so every tensor is aligned to its element size. Written to "<path>.tmp.XXXXXX" and
+ * renamed over path, so a failure never leaves a partial file or damages an existing one. */
 int irra_safetensors_write(const char *path, const irra_tensor *t, int n, irra_dtype dtype,
                            const char *const *meta_key, const char *const *meta_val, int nmeta,
                            irra_err *e);

@@ -1,0 +1,151 @@
+/* Image decoding through stb_image and IRRA's evaluation transform (ToTensor + Normalize).
+ * The reference opens images with PIL and convert('RGB'); stb_image with 3 requested channels
+ * does the same conversions (grey replicated, alpha dropped, palette expanded), so 8-bit PNG and
+ * BMP decode to the same bytes (tests/test_image.sh). Known differences: JPEG by up to a few
+ * levels (libjpeg's IDCT and chroma upsampling are not stb's); 16-bit grey PNG (PIL clips the
+ * 16-bit value at 255, stb keeps the high byte); truncated files (IRRA sets
+ * LOAD_TRUNCATED_IMAGES and PIL pads them with grey, stb refuses them: an error here). */
+#include "model/image.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stb_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* CLIP's normalisation (spec 4.6), as torchvision holds it: float32. */
+static const float clip_mean[3] = {0.48145466f, 0.4578275f, 0.40821073f};
+static const float clip_std[3] = {0.26862954f, 0.26130258f, 0.27577711f};
+
+/* Bounds on what we agree to decode: a side of 16384 px and 2^28 pixels (768 MiB of RGB). A
+ * person crop is a few hundred pixels; anything near these limits is a hostile or broken file. */
+#define MAX_SIDE 16384
+#define MAX_PIXELS (1L << 28)
+#define MAX_FILE_BYTES (1L << 30)
+
+static int check_size(const char *name, int w, int h, irra_err *e)
+{
+    if (w <= 0 || h <= 0)
+        return irra_fail(e, "%s: image has no pixels (%d x %d)", name, w, h);
+    if (w > MAX_SIDE || h > MAX_SIDE || (long)w * h > MAX_PIXELS)
+        return irra_fail(e, "%s: image is %d x %d, above the limit of %d px a side and %ld pixels",
+                         name, w, h, MAX_SIDE, MAX_PIXELS);
+    return 0;
+}
+
+int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image *img,
+                        irra_err *e)
+{
+    img->w = img->h = 0;
+    img->rgb = NULL;
+    if (!name) name = "(memory)";
+    if (n == 0) return irra_fail(e, "%s: empty file", name);
+    if (n > INT_MAX) return irra_fail(e, "%s: file too large (%zu bytes)", name, n);
+    int w, h, comp;
+    /* The header first, so a hostile size is refused before stb allocates for it. */
+    if (!stbi_info_from_memory(data, (int)n, &w, &h, &comp))
+        return irra_fail(e, "%s: not an image format we can read (%s)", name,
+                         stbi_failure_reason());
+    if (check_size(name, w, h, e)) return -1;
+    unsigned char *px = stbi_load_from_memory(data, (int)n, &w, &h, &comp, 3);
+    if (!px) return irra_fail(e, "%s: cannot decode image (%s)", name, stbi_failure_reason());
+    if (check_size(name, w, h, e)) {
+        stbi_image_free(px);
+        return -1;
+    }
+    /* Copied so that irra_image_free is a plain free() whoever made the image. */
+    size_t bytes = (size_t)w * h * 3;
+    img->rgb = malloc(bytes);
+    if (!img->rgb) {
+        stbi_image_free(px);
+        return irra_fail(e, "%s: out of memory for a %d x %d image", name, w, h);
+    }
+    memcpy(img->rgb, px, bytes);
+    stbi_image_free(px);
+    img->w = w;
+    img->h = h;
+    return 0;
+}
+
+/* Reads a whole file; refuses directories, unreadable and oversized files. */
+static int read_file(const char *path, unsigned char **buf, size_t *n, irra_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return irra_fail(e, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return irra_fail(e, "%s: not a regular file", path);
+    }
+    long size = (long)st.st_size;
+    if (size > MAX_FILE_BYTES) {
+        fclose(f);
+        return irra_fail(e, "%s: file too large for an image (%ld bytes)", path, size);
+    }
+    *buf = malloc(size ? (size_t)size : 1);
+    if (!*buf) {
+        fclose(f);
+        return irra_fail(e, "%s: out of memory", path);
+    }
+    *n = fread(*buf, 1, (size_t)size, f);
+    int bad = ferror(f) || *n != (size_t)size;
+    fclose(f);
+    if (bad) {
+        free(*buf);
+        return irra_fail(e, "%s: read error", path);
+    }
+    return 0;
+}
+
+int irra_image_load(const char *path, irra_image *img, irra_err *e)
+{
+    img->w = img->h = 0;
+    img->rgb = NULL;
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    if (read_file(path, &buf, &n, e)) return -1;
+    int rc = irra_image_load_mem(buf, n, path, img, e);
+    free(buf);
+    return rc;
+}
+
+void irra_image_free(irra_image *img)
+{
+    if (!img) return;
+    free(img->rgb);
+    img->rgb = NULL;
+    img->w = img->h = 0;
+}
+
+/* ToTensor then Normalize in float32, in torchvision's order of operations: x/255 first, then
+ * (x - mean)/std. With 256 possible inputs per channel a table gives the same bits for free. */
+static void normalise(const uint8_t *rgb, int h, int w, float *out)
+{
+    float lut[3][256];
+    for (int c = 0; c < 3; c++)
+        for (int v = 0; v < 256; v++) {
+            float x = (float)v / 255.0f;
+            lut[c][v] = (x - clip_mean[c]) / clip_std[c];
+        }
+    size_t plane = (size_t)h * w;
+    for (size_t i = 0; i < plane; i++)
+        for (int c = 0; c < 3; c++) out[c * plane + i] = lut[c][rgb[i * 3 + c]];
+}
+
+int irra_image_preprocess(const irra_image *src, int h, int w, float *out, irra_err *e)
+{
+    if (!src || !src->rgb) return irra_fail(e, "preprocess: no image");
+    if (check_size("preprocess target", w, h, e)) return -1;
+    if (src->w == w && src->h == h) {
+        normalise(src->rgb, h, w, out);
+        return 0;
+    }
+    uint8_t *tmp = malloc((size_t)w * h * 3);
+    if (!tmp) return irra_fail(e, "preprocess: out of memory for %d x %d", w, h);
+    int rc = irra_image_resize(src, w, h, tmp, e);
+    if (rc == 0) normalise(tmp, h, w, out);
+    free(tmp);
+    return rc;
+}

@@ -1,0 +1,309 @@
+/* The synthetic dataset: Fashion-MNIST reading, identities with hard negatives, rendering,
+ * and captions that say exactly what is there (checked by reading them back). */
+#include "cmd/progress.h"
+#include "tests/check.h"
+#include "train/fmnist.h"
+#include "train/synth_attrs.h"
+#include "train/synth_caption.h"
+#include "train/synth_parse.h"
+#include "train/synth_render.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static syn_fmnist pool; /* the Fashion-MNIST test set, loaded once */
+
+static void fmnist_test_set_has_1000_items_per_class(void)
+{
+    EXPECT(pool.n == 10000);
+    for (int c = 0; c < SYN_FMNIST_CLASSES; c++) EXPECTF(pool.count[c] == 1000, "class %d", c);
+    /* Item 0 of t10k is an ankle boot (label 9) in the Fashion-MNIST release. */
+    EXPECT(pool.labels[0] == SYN_BOOT);
+}
+
+/* Writes a gzipped file of the given bytes into dir/name. */
+static void write_gz(const char *dir, const char *name, const void *bytes, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    gzFile f = gzopen(path, "wb");
+    gzwrite(f, bytes, (unsigned)n);
+    gzclose(f);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* Writes a 10-image set (one of each class) whose header fields can be spoiled. */
+static void write_idx(const char *dir, uint32_t magic, uint32_t rows, uint32_t count, int cut)
+{
+    enum { N = 10, PX = 28 * 28 };
+    static uint8_t img[16 + N * PX], lab[8 + N];
+    memset(img, 0, sizeof img);
+    put32(img, magic), put32(img + 4, count), put32(img + 8, rows), put32(img + 12, 28);
+    put32(lab, 0x801), put32(lab + 4, N);
+    for (int i = 0; i < N; i++) lab[8 + i] = (uint8_t)i;
+    write_gz(dir, "x-images-idx3-ubyte.gz", img, sizeof img - (size_t)cut);
+    write_gz(dir, "x-labels-idx1-ubyte.gz", lab, sizeof lab);
+}
+
+static void fmnist_rejects_bad_idx_files(void)
+{
+    char dir[] = "/tmp/irra-synth-XXXXXX";
+    if (!mkdtemp(dir)) return;
+    syn_fmnist fm;
+    irra_err e;
+    write_idx(dir, 0x803, 28, 10, 0);
+    EXPECTF(syn_fmnist_load(&fm, dir, "x", &e) == 0, "%s", e.msg);
+    EXPECT(fm.n == 10 && fm.count[SYN_BAG] == 1);
+    syn_fmnist_free(&fm);
+    write_idx(dir, 0x801, 28, 10, 0); /* a labels magic on an images file */
+    EXPECT(syn_fmnist_load(&fm, dir, "x", &e) < 0 && strstr(e.msg, "not an IDX file"));
+    write_idx(dir, 0x803, 32, 10, 0);
+    EXPECT(syn_fmnist_load(&fm, dir, "x", &e) < 0 && strstr(e.msg, "not 28x28"));
+    write_idx(dir, 0x803, 28, 11, 0); /* more images claimed than labels */
+    EXPECT(syn_fmnist_load(&fm, dir, "x", &e) < 0);
+    write_idx(dir, 0x803, 28, 0xffffffffu, 0); /* a count that must not reach malloc */
+    EXPECT(syn_fmnist_load(&fm, dir, "x", &e) < 0 && strstr(e.msg, "images (expected"));
+    write_idx(dir, 0x803, 28, 10, 100);
+    EXPECT(syn_fmnist_load(&fm, dir, "x", &e) < 0 && strstr(e.msg, "truncated"));
+    EXPECT(strstr(e.msg, dir) != NULL); /* the message names the file */
+    EXPECT(syn_fmnist_load(&fm, "/nonexistent", "x", &e) < 0 && strstr(e.msg, "cannot open"));
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    EXPECT(system(cmd) == 0);
+}
+
+/* Caption-visible differences between two people (a colour swap counts as two). */
+static int differences(const syn_person *a, const syn_person *b)
+{
+    int n = (a->gender != b->gender) + (a->build != b->build) + (a->skin != b->skin) +
+            (a->hair_style != b->hair_style) +
+            (a->hair_style != SYN_HAIR_BALD && b->hair_style != SYN_HAIR_BALD &&
+             a->hair_colour != b->hair_colour);
+    const syn_piece *pa[4] = {&a->upper, &a->lower, &a->shoes, &a->bag};
+    const syn_piece *pb[4] = {&b->upper, &b->lower, &b->shoes, &b->bag};
+    for (int i = 0; i < 4; i++)
+        n += pa[i]->cls != pb[i]->cls || (pa[i]->cls >= 0 && pa[i]->colour != pb[i]->colour);
+    return n;
+}
+
+static void hard_negatives_differ_in_exactly_one_attribute(void)
+{
+    enum { N = 2000 };
+    static syn_person p[N];
+    syn_sample_identities(p, N, 0, 42, &pool);
+    int derived = 0, swaps = 0;
+    for (int i = 0; i < N; i++) {
+        if (p[i].parent < 0) continue;
+        derived++;
+        const syn_person *q = &p[p[i].parent];
+        EXPECT(p[i].parent < i);
+        if (!strcmp(p[i].differs, "colour swap")) {
+            swaps++;
+            EXPECT(p[i].upper.colour == q->lower.colour && p[i].lower.colour == q->upper.colour);
+            EXPECT(p[i].upper.colour != p[i].lower.colour);
+            EXPECTF(differences(&p[i], q) == 2, "swap %d", i);
+        } else {
+            EXPECTF(differences(&p[i], q) == 1, "identity %d (%s) differs in %d", i, p[i].differs,
+                    differences(&p[i], q));
+        }
+        EXPECT(!syn_same_attributes(&p[i], q));
+    }
+    /* A third are derived (0.36 by design), of them about a quarter are swaps. */
+    EXPECTF(derived > N / 4 && derived < N / 2, "derived %d", derived);
+    EXPECTF(swaps > N / 40, "swaps %d", swaps);
+}
+
+static void identities_are_a_function_of_the_seed(void)
+{
+    syn_person a[50], b[50], c[50];
+    syn_sample_identities(a, 50, 0, 7, &pool);
+    syn_sample_identities(b, 50, 0, 7, &pool);
+    syn_sample_identities(c, 50, 0, 8, &pool);
+    EXPECT(!memcmp(a, b, sizeof a));
+    EXPECT(memcmp(a, c, sizeof a) != 0);
+}
+
+static void captions_say_exactly_what_the_writer_meant(void)
+{
+    enum { N = 3000 };
+    static syn_person p[N];
+    syn_sample_identities(p, N, 0, 3, &pool);
+    int wrong = 0, short_or_long = 0;
+    for (int i = 0; i < N * 2; i++) {
+        syn_rng r = syn_rng_key(3, SYN_STREAM_CAPTION, (uint64_t)i);
+        char cap[SYN_CAPTION_MAX], why[128];
+        syn_claims said, read;
+        syn_caption(&p[i / 2], &r, cap, &said);
+        syn_parse_caption(cap, &read);
+        int words = syn_count_words(cap);
+        short_or_long += words < SYN_CAPTION_MIN_WORDS || words > SYN_CAPTION_MAX_WORDS;
+        if (memcmp(&said, &read, sizeof said) || syn_check_claims(&read, &p[i / 2], why, sizeof why)) {
+            if (wrong++ < 5) printf("  misread: %s\n", cap);
+        }
+    }
+    EXPECTF(wrong == 0, "%d captions misread", wrong);
+    EXPECTF(short_or_long == 0, "%d captions outside 15..40 words", short_or_long);
+}
+
+static void captions_vary(void)
+{
+    syn_person p[1];
+    syn_sample_identities(p, 1, 0, 5, &pool);
+    char a[SYN_CAPTION_MAX], b[SYN_CAPTION_MAX];
+    syn_rng r1 = syn_rng_key(5, SYN_STREAM_CAPTION, 0), r2 = syn_rng_key(5, SYN_STREAM_CAPTION, 1);
+    syn_caption(p, &r1, a, NULL);
+    syn_caption(p, &r2, b, NULL);
+    EXPECT(strcmp(a, b) != 0);
+}
+
+/* A caption that names both garment colours must be caught when the colours are swapped. */
+static void reader_catches_swapped_colours(void)
+{
+    enum { N = 1000 };
+    static syn_person p[N];
+    syn_sample_identities(p, N, 0, 9, &pool);
+    int tried = 0, caught = 0;
+    for (int i = 0; i < N; i++) {
+        if (p[i].upper.cls < 0 || p[i].upper.colour == p[i].lower.colour) continue;
+        syn_rng r = syn_rng_key(9, SYN_STREAM_CAPTION, (uint64_t)i);
+        char cap[SYN_CAPTION_MAX], why[128];
+        syn_claims c;
+        syn_caption(&p[i], &r, cap, NULL);
+        syn_parse_caption(cap, &c);
+        if (!c.upper_colour || !c.lower_colour) continue;
+        syn_person swapped = p[i];
+        swapped.upper.colour = p[i].lower.colour;
+        swapped.lower.colour = p[i].upper.colour;
+        tried++;
+        caught += syn_check_claims(&c, &swapped, why, sizeof why) < 0;
+    }
+    EXPECTF(tried > 200 && caught == tried, "caught %d of %d", caught, tried);
+}
+
+static void person(syn_person *p, int gender, int upper, int upper_col, int lower, int lower_col)
+{
+    memset(p, 0, sizeof *p);
+    p->gender = gender, p->build = SYN_AVERAGE, p->hair_style = SYN_HAIR_SHORT;
+    p->hair_colour = SYN_HC_BLACK;
+    p->upper = (syn_piece){upper, 0, upper_col};
+    p->lower = (syn_piece){lower, 0, lower_col};
+    p->shoes = (syn_piece){SYN_SNEAKER, 0, SYN_WHITE};
+    p->bag = (syn_piece){-1, 0, 0};
+}
+
+static int holds(const char *caption, const syn_person *p)
+{
+    syn_claims c;
+    char why[128];
+    syn_parse_caption(caption, &c);
+    return syn_check_claims(&c, p, why, sizeof why) == 0;
+}
+
+/* Hand-written captions, as an annotator might phrase them, against a known person. */
+static void reader_binds_words_to_the_right_part(void)
+{
+    syn_person red_coat, black_coat, dress;
+    person(&red_coat, SYN_MAN, SYN_COAT, SYN_RED, SYN_TROUSERS, SYN_BLACK);
+    person(&black_coat, SYN_MAN, SYN_COAT, SYN_BLACK, SYN_TROUSERS, SYN_RED);
+    person(&dress, SYN_WOMAN, -1, 0, SYN_DRESS, SYN_BLUE);
+    const char *a = "A man in a red coat and black trousers.";
+    const char *b = "His coat is red and his trousers are black.";
+    const char *c = "The man wears a jacket in red with pants in black; he has short black hair.";
+    EXPECT(holds(a, &red_coat) && !holds(a, &black_coat));
+    EXPECT(holds(b, &red_coat) && !holds(b, &black_coat));
+    EXPECT(holds(c, &red_coat) && !holds(c, &black_coat));
+    EXPECT(!holds("A woman in a red coat.", &red_coat));            /* gender */
+    EXPECT(!holds("He carries a black bag.", &red_coat));           /* no bag */
+    EXPECT(holds("He is empty-handed.", &red_coat));
+    EXPECT(holds("She is empty-handed.", &dress));
+    EXPECT(!holds("She wears a blue dress and a white top.", &dress)); /* nothing under a dress */
+    EXPECT(holds("She wears a blue dress and white running shoes.", &dress));
+    EXPECT(!holds("She wears a blue dress and white sandals.", &dress));
+    EXPECT(!holds("She has long black hair.", &dress));             /* hair is short */
+    EXPECT(!holds("A man with blonde trousers.", &red_coat));       /* hair colour on cloth */
+    EXPECT(!holds("A red man.", &red_coat));                        /* attached to nothing */
+}
+
+static void render_is_deterministic_and_size_checked(void)
+{
+    syn_person p[1];
+    syn_sample_identities(p, 1, 0, 11, &pool);
+    syn_nuisance nu1, nu2;
+    syn_rng r = syn_rng_key(11, SYN_STREAM_IMAGE, 0);
+    syn_sample_nuisance(&nu1, &r);
+    r = syn_rng_key(11, SYN_STREAM_IMAGE, 1);
+    syn_sample_nuisance(&nu2, &r);
+    enum { H = 384, W = 128 };
+    static uint8_t a[H * W * 3], b[H * W * 3], c[H * W * 3];
+    EXPECT(syn_render(&pool, p, &nu1, a, H, W) == 0);
+    EXPECT(syn_render(&pool, p, &nu1, b, H, W) == 0);
+    EXPECT(syn_render(&pool, p, &nu2, c, H, W) == 0);
+    EXPECT(!memcmp(a, b, sizeof a));
+    EXPECT(memcmp(a, c, sizeof a) != 0); /* another shot of the same person */
+    EXPECT(syn_render(&pool, p, &nu1, a, 96, 32) == 0);
+    EXPECT(syn_render(&pool, p, &nu1, a, 100, 32) < 0);
+    EXPECT(syn_render(&pool, p, &nu1, a, 390, 130) < 0);
+}
+
+/* The upper garment's colour shows where the torso is: a red coat makes the chest red. */
+static void garment_colour_lands_on_its_body_part(void)
+{
+    syn_person p;
+    person(&p, SYN_MAN, SYN_COAT, SYN_RED, SYN_TROUSERS, SYN_BLUE);
+    p.upper.item = pool.by_class[SYN_COAT][0];
+    p.lower.item = pool.by_class[SYN_TROUSERS][0];
+    p.shoes.item = pool.by_class[SYN_SNEAKER][0];
+    syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
+                       .wall = {{128, 128, 128}, {128, 128, 128}}, .floor = {128, 128, 128},
+                       .horizon = 0.9f};
+    enum { H = 384, W = 128 };
+    static uint8_t img[H * W * 3];
+    EXPECT(syn_render(&pool, &p, &nu, img, H, W) == 0);
+    const uint8_t *chest = img + ((size_t)(H * (0.05 + 0.9 * 0.33)) * W + W / 2) * 3;
+    const uint8_t *knee = img + ((size_t)(H * (0.05 + 0.9 * 0.7)) * W + W / 2 - 15) * 3; /* the left leg */
+    EXPECTF(chest[0] > chest[1] + 40 && chest[0] > chest[2] + 40, "chest %d %d %d", chest[0], chest[1], chest[2]);
+    EXPECTF(knee[2] > knee[0] + 40, "knee %d %d %d", knee[0], knee[1], knee[2]);
+}
+
+static void progress_prints_a_summary(void)
+{
+    progress p;
+    progress_start(&p, "job", "things", 10);
+    p.out = tmpfile();
+    p.tty = 0;
+    progress_update(&p, 10);
+    progress_finish(&p);
+    char line[200] = "";
+    rewind(p.out);
+    EXPECT(fgets(line, sizeof line, p.out) != NULL);
+    EXPECTF(!strncmp(line, "job: 10 things in ", 18), "%s", line);
+    fclose(p.out);
+}
+
+int main(void)
+{
+    irra_err e;
+    if (syn_fmnist_load(&pool, SYN_FMNIST_DIR, "t10k", &e) < 0) {
+        printf("FAIL fashion_mnist_loads: %s\n", e.msg);
+        return 1;
+    }
+    RUN(fmnist_test_set_has_1000_items_per_class);
+    RUN(fmnist_rejects_bad_idx_files);
+    RUN(hard_negatives_differ_in_exactly_one_attribute);
+    RUN(identities_are_a_function_of_the_seed);
+    RUN(captions_say_exactly_what_the_writer_meant);
+    RUN(captions_vary);
+    RUN(reader_catches_swapped_colours);
+    RUN(reader_binds_words_to_the_right_part);
+    RUN(render_is_deterministic_and_size_checked);
+    RUN(garment_colour_lands_on_its_body_part);
+    RUN(progress_prints_a_summary);
+    syn_fmnist_free(&pool);
+    return DONE();
+}

@@ -1,0 +1,75 @@
+# irra synth: the files it writes, read back the way trainers and people read them.
+. tests/lib.sh
+CHECK="$build/tests/tool_synth_check"
+# Small runs: 96x32 images keep the suite fast; the checks do not depend on the size.
+synth() { $IRRA synth --size 96x32 "$@" 2>"$TMP/stderr"; }
+
+same_seed_gives_identical_files() {
+    synth -o "$TMP/a" --ids 24 --images-per-id 3 --seed 5 || fail "run a: $(cat "$TMP/stderr")"
+    OMP_NUM_THREADS=1 synth -o "$TMP/b" --ids 24 --images-per-id 3 --seed 5 || fail "run b"
+    diff -r "$TMP/a" "$TMP/b" >/dev/null || fail "files differ between runs (2 threads vs 1)"
+    synth -o "$TMP/c" --ids 24 --images-per-id 3 --seed 6 || fail "run c"
+    cmp -s "$TMP/a/reid_raw.json" "$TMP/c/reid_raw.json" && fail "seed 6 wrote seed 5's json"
+    cmp -s "$TMP/a/imgs/train/000001_01.png" "$TMP/c/imgs/train/000001_01.png" && fail "same image"
+    return 0
+}
+dataset_matches_request_and_captions_match_images() {
+    synth -o "$TMP/d" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --seed 3 || fail "run"
+    "$CHECK" "$TMP/d" 40 5 7 2 96 32
+}
+checker_catches_a_wrong_caption() {
+    # The check must be able to fail: swap the words red and black in every caption.
+    synth -o "$TMP/e" --ids 30 --images-per-id 1 || fail "run"
+    sed -i 's/\bred\b/XX/g; s/\bblack\b/red/g; s/\bXX\b/black/g' "$TMP/e/reid_raw.json"
+    "$CHECK" "$TMP/e" 30 3 3 1 96 32 >/dev/null && fail "checker accepted swapped colours"
+    return 0
+}
+json_loads_with_python() {
+    synth -o "$TMP/f" --ids 20 --images-per-id 2 || fail "run"
+    /usr/bin/python3 - "$TMP/f" <<'PY' || fail "python check failed"
+import json, sys, os
+d = sys.argv[1]
+rows = json.load(open(os.path.join(d, "reid_raw.json")))
+assert len(rows) == 40, len(rows)
+for r in rows:
+    assert set(r) == {"split", "captions", "file_path", "processed_tokens", "id"}, r.keys()
+    assert r["split"] in ("train", "val", "test") and isinstance(r["id"], int) and r["id"] >= 1
+    assert len(r["captions"]) == 2 and len(r["processed_tokens"]) == 2
+    assert all(15 <= len(t) <= 40 and all(w == w.lower() for w in t) for t in r["processed_tokens"])
+    assert os.path.isfile(os.path.join(d, "imgs", r["file_path"]))
+train = sorted({r["id"] for r in rows if r["split"] == "train"})
+assert train == list(range(1, 17)), train   # IRRA: train pid = id - 1 must be 0..N-1
+truth = [json.loads(l) for l in open(os.path.join(d, "attributes.jsonl"))]
+assert [t["file_path"] for t in truth] == [r["file_path"] for r in rows]
+PY
+}
+progress_and_summary_on_stderr() {
+    synth -o "$TMP/g" --ids 10 || fail "run"
+    grep -q '^synth: 40 images in .* images/s' "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
+    [ ! -e "$TMP/g/reid_raw.json.tmp" ] || fail "temporary file left"
+}
+contact_sheet_decodes() {
+    synth --contact-sheet "$TMP/sheet.png" --sheet-count 4 || fail "run: $(cat "$TMP/stderr")"
+    "$CHECK" --png "$TMP/sheet.png" 0 0 >/dev/null && fail "checker accepts any size"
+    w=$((4 * 210)); h=$((96 + 12 + 4 + 170))
+    "$CHECK" --png "$TMP/sheet.png" $h $w >/dev/null || fail "sheet is not a ${h}x${w} PNG"
+}
+bad_options_exit_2() {
+    for args in "--size 100x40 -o $TMP/x" "--size 48x16 -o $TMP/x" "--ids 0 -o $TMP/x" \
+                "--ids 10 --val-ids 5 --test-ids 5 -o $TMP/x" "--seed -1 -o $TMP/x" "" \
+                "--fashion-mnist $TMP/none -o $TMP/x" "--bogus -o $TMP/x"; do
+        $IRRA synth $args >/dev/null 2>"$TMP/err"; rc=$?
+        [ $rc -eq 2 ] || fail "'$args' exited $rc"
+        [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "'$args' stderr: $(cat "$TMP/err")"
+    done
+    $IRRA synth --fashion-mnist "$TMP/none" -o "$TMP/x" 2>&1 |
+        grep -q "$TMP/none/train-images-idx3-ubyte.gz" || fail "the error does not name the file"
+}
+
+t same_seed_gives_identical_files
+t dataset_matches_request_and_captions_match_images
+t checker_catches_a_wrong_caption
+t json_loads_with_python
+t progress_and_summary_on_stderr
+t contact_sheet_decodes
+t bad_options_exit_2

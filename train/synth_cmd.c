@@ -1,0 +1,306 @@
+/* irra synth: writes a synthetic CUHK-PEDES-style dataset (reid_raw.json, imgs/, and the ground
+ * truth in attributes.jsonl), or a contact sheet of it. */
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "cmd/progress.h"
+#include "train/synth_dataset.h"
+#include "train/synth_png.h"
+#include "train/synth_sheet.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: irra synth -o DIR [--ids N] [--images-per-id K] [--size HxW] [--seed S]\n"
+    "                  [--val-ids N] [--test-ids N] [--fashion-mnist DIR]\n"
+    "       irra synth --contact-sheet FILE.png [--sheet-count N] [--size HxW] [--seed S]\n\n"
+    "Writes a synthetic person-description dataset in the CUHK-PEDES layout: DIR/reid_raw.json,\n"
+    "DIR/imgs/{train,val,test}/ID_SHOT.png and DIR/attributes.jsonl (the ground truth of every\n"
+    "image). People wear real Fashion-MNIST garments in named colours; two captions per image.\n"
+    "The same seed gives identical files.\n\n"
+    "  -o, --output DIR        where to write the dataset\n"
+    "  --ids N                 identities (default 1000)\n"
+    "  --images-per-id K       images of each identity (default 4)\n"
+    "  --size HxW              image size, 3:1, from 96x32 to 384x128 (default 384x128)\n"
+    "  --seed S                random seed (default 1)\n"
+    "  --val-ids N             identities in the val split (default ids/10)\n"
+    "  --test-ids N            identities in the test split (default ids/10)\n"
+    "  --fashion-mnist DIR     the Fashion-MNIST IDX files (default " SYN_FMNIST_DIR ")\n"
+    "  --contact-sheet FILE    write a PNG grid of people with their captions instead\n"
+    "  --sheet-count N         people on the contact sheet (default 12)\n";
+
+typedef struct {
+    const char *out, *sheet, *fmnist;
+    int ids, per_id, h, w, val, test, sheet_n;
+    unsigned long long seed;
+} options;
+
+static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return cli_error("synth: %s '%s' is not a number from %d to %d", what, s, lo, hi);
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N };
+    static const struct option longs[] = {
+        {"output", required_argument, 0, 'o'}, {"ids", required_argument, 0, IDS},
+        {"images-per-id", required_argument, 0, PER_ID}, {"size", required_argument, 0, SIZE},
+        {"seed", required_argument, 0, SEED}, {"val-ids", required_argument, 0, VAL},
+        {"test-ids", required_argument, 0, TEST}, {"fashion-mnist", required_argument, 0, FMNIST},
+        {"contact-sheet", required_argument, 0, SHEET},
+        {"sheet-count", required_argument, 0, SHEET_N}, {0, 0, 0, 0}};
+    *o = (options){.fmnist = SYN_FMNIST_DIR, .ids = 1000, .per_id = 4, .h = 384, .w = 128,
+                   .val = -1, .test = -1, .sheet_n = 12, .seed = 1};
+    optind = 1;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, "o:", longs, NULL)) != -1;) {
+        int rc = 0;
+        char *end;
+        switch (c) {
+        case 'o': o->out = optarg; break;
+        case IDS: rc = parse_int(optarg, "--ids", 1, 10000000, &o->ids); break;
+        case PER_ID: rc = parse_int(optarg, "--images-per-id", 1, 1000, &o->per_id); break;
+        case VAL: rc = parse_int(optarg, "--val-ids", 0, 10000000, &o->val); break;
+        case TEST: rc = parse_int(optarg, "--test-ids", 0, 10000000, &o->test); break;
+        case SHEET_N: rc = parse_int(optarg, "--sheet-count", 1, 1000, &o->sheet_n); break;
+        case FMNIST: o->fmnist = optarg; break;
+        case SHEET: o->sheet = optarg; break;
+        case SEED:
+            errno = 0;
+            o->seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || *optarg == '-')
+                return cli_error("synth: --seed '%s' is not a non-negative number", optarg);
+            break;
+        case SIZE:
+            if (sscanf(optarg, "%dx%d%n", &o->h, &o->w, &rc) != 2 || optarg[rc] ||
+                o->w < 32 || o->w > 128 || o->h != 3 * o->w)
+                return cli_error("synth: --size '%s' is not HxW with H = 3W, 96x32 to 384x128", optarg);
+            rc = 0;
+            break;
+        default:
+            return cli_error("synth: unknown or incomplete option '%s' (irra synth --help)",
+                             argv[optind - 1]);
+        }
+        if (rc) return rc;
+    }
+    if (optind < argc) return cli_error("synth: unexpected argument '%s'", argv[optind]);
+    if (!o->out && !o->sheet) return cli_error("synth: give -o DIR or --contact-sheet FILE.png");
+    if (o->val < 0) o->val = o->ids / 10;
+    if (o->test < 0) o->test = o->ids / 10;
+    return 0;
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST) return 0;
+    return cli_error("synth: %s: cannot create folder (%s)", path, strerror(errno));
+}
+
+static int make_dirs(const char *out)
+{
+    char path[4096];
+    if (make_dir(out)) return CLI_EXIT_ERROR;
+    snprintf(path, sizeof path, "%s/imgs", out);
+    if (make_dir(path)) return CLI_EXIT_ERROR;
+    for (int s = 0; s < 3; s++) {
+        snprintf(path, sizeof path, "%s/imgs/%s", out, syn_split_name[s]);
+        if (make_dir(path)) return CLI_EXIT_ERROR;
+    }
+    return 0;
+}
+
+/* Renders and writes every image on all threads; each thread owns one pixel buffer. */
+static int write_images(const syn_dataset *d, const char *out)
+{
+    long n = syn_n_images(d), done = 0;
+    int failed = 0;
+    char bad[4200] = "";
+    progress pr;
+    progress_start(&pr, "synth", "images", n);
+#pragma omp parallel
+    {
+        uint8_t *rgb = malloc((size_t)d->h * d->w * 3);
+        char path[4200], rel[64];
+#pragma omp for schedule(dynamic, 16)
+        for (long i = 0; i < n; i++) {
+            int stop;
+#pragma omp atomic read
+            stop = failed;
+            if (stop) continue;
+            syn_image_path(d, i, rel, sizeof rel);
+            snprintf(path, sizeof path, "%s/imgs/%s", out, rel);
+            if (!rgb || syn_image_render(d, i, rgb) < 0 ||
+                syn_write_png(path, d->w, d->h, rgb) < 0) {
+#pragma omp critical(synth_error)
+                if (!failed) {
+                    snprintf(bad, sizeof bad, "%s", path);
+                    failed = 1;
+                }
+                continue;
+            }
+            long now;
+#pragma omp atomic capture
+            now = ++done;
+            if (omp_get_thread_num() == 0) progress_update(&pr, now);
+        }
+        free(rgb);
+    }
+    if (failed) return cli_error("synth: %s: cannot render or write the image", bad);
+    progress_update(&pr, done);
+    progress_finish(&pr);
+    return 0;
+}
+
+static json_object *tokens_of(const char *caption);
+
+static void add_token(const char *tok, size_t len, void *ctx)
+{
+    if (len == 1 && strchr(".!?;", *tok)) return;
+    char word[64];
+    if (len >= sizeof word) len = sizeof word - 1;
+    for (size_t i = 0; i < len; i++) word[i] = (char)(tok[i] >= 'A' && tok[i] <= 'Z' ? tok[i] + 32 : tok[i]);
+    json_object_array_add(ctx, json_object_new_string_len(word, (int)len));
+}
+
+static json_object *tokens_of(const char *caption)
+{
+    json_object *a = json_object_new_array();
+    syn_tokenize(caption, add_token, a);
+    return a;
+}
+
+static json_object *entry_of(const syn_dataset *d, long img)
+{
+    char path[64], cap[2][SYN_CAPTION_MAX];
+    int id = (int)(img / d->per_id);
+    syn_image_path(d, img, path, sizeof path);
+    syn_image_captions(d, img, cap);
+    json_object *o = json_object_new_object(), *caps = json_object_new_array(),
+                *toks = json_object_new_array();
+    for (int j = 0; j < 2; j++) {
+        json_object_array_add(caps, json_object_new_string(cap[j]));
+        json_object_array_add(toks, tokens_of(cap[j]));
+    }
+    json_object_object_add(o, "split", json_object_new_string(syn_split_name[syn_split_of(d, id)]));
+    json_object_object_add(o, "captions", caps);
+    json_object_object_add(o, "file_path", json_object_new_string(path));
+    json_object_object_add(o, "processed_tokens", toks);
+    json_object_object_add(o, "id", json_object_new_int(id + 1));
+    return o;
+}
+
+static json_object *piece_of(const syn_piece *pc, int test_pool)
+{
+    if (pc->cls < 0) return NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "type", json_object_new_string(syn_class_name[pc->cls]));
+    json_object_object_add(o, "colour", json_object_new_string(syn_colour_name[pc->colour]));
+    json_object_object_add(o, "fashion_mnist", json_object_new_string(test_pool ? "t10k" : "train"));
+    json_object_object_add(o, "item", json_object_new_int(pc->item));
+    return o;
+}
+
+static json_object *truth_of(const syn_dataset *d, long img)
+{
+    int id = (int)(img / d->per_id), test_pool = syn_split_of(d, id) != SYN_TRAIN;
+    const syn_person *p = &d->people[id];
+    syn_nuisance nu;
+    syn_image_nuisance(d, img, &nu);
+    char path[64];
+    syn_image_path(d, img, path, sizeof path);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "file_path", json_object_new_string(path));
+    json_object_object_add(o, "id", json_object_new_int(id + 1));
+    json_object_object_add(o, "gender", json_object_new_string(p->gender == SYN_MAN ? "man" : "woman"));
+    json_object_object_add(o, "build", json_object_new_string(syn_build_name[p->build]));
+    json_object_object_add(o, "skin", json_object_new_string(syn_skin_name[p->skin]));
+    json_object_object_add(o, "hair_style", json_object_new_string(syn_hair_style_name[p->hair_style]));
+    json_object_object_add(o, "hair_colour",
+                           p->hair_style == SYN_HAIR_BALD ? NULL
+                           : json_object_new_string(syn_hair_colour_name[p->hair_colour]));
+    json_object_object_add(o, "upper", piece_of(&p->upper, test_pool));
+    json_object_object_add(o, "lower", piece_of(&p->lower, test_pool));
+    json_object_object_add(o, "shoes", piece_of(&p->shoes, test_pool));
+    json_object_object_add(o, "bag", piece_of(&p->bag, test_pool));
+    json_object_object_add(o, "parent_id", p->parent < 0 ? NULL : json_object_new_int(p->parent + 1));
+    json_object_object_add(o, "differs", p->differs ? json_object_new_string(p->differs) : NULL);
+    json_object_object_add(o, "flip", json_object_new_boolean(nu.flip));
+    json_object_object_add(o, "occluded", json_object_new_boolean(nu.occluder));
+    json_object_object_add(o, "blur", json_object_new_boolean(nu.blur));
+    return o;
+}
+
+/* Writes the file through a temporary and a rename, so an interrupted run never leaves a
+ * half-written one. jsonl: one object a line; otherwise one JSON array. */
+static int write_json(const syn_dataset *d, const char *out, const char *name, int jsonl,
+                      json_object *(*make)(const syn_dataset *, long))
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return cli_error("synth: %s: cannot write (%s)", tmp, strerror(errno));
+    if (!jsonl) fputs("[\n", f);
+    for (long i = 0, n = syn_n_images(d); i < n; i++) {
+        json_object *o = make(d, i);
+        fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), f);
+        fputs(jsonl ? "\n" : i + 1 < n ? ",\n" : "\n", f);
+        json_object_put(o);
+    }
+    if (!jsonl) fputs("]\n", f);
+    if (ferror(f) | fclose(f)) {
+        remove(tmp);
+        return cli_error("synth: %s: write failed", tmp);
+    }
+    if (rename(tmp, path)) return cli_error("synth: %s: cannot rename to %s", tmp, path);
+    return 0;
+}
+
+static int write_dataset(const syn_dataset *d, const char *out)
+{
+    char path[4200];
+    if (make_dirs(out)) return CLI_EXIT_ERROR;
+    /* A reid_raw.json from an earlier run would describe images this run is replacing. */
+    snprintf(path, sizeof path, "%s/reid_raw.json", out);
+    if (remove(path) && errno != ENOENT) return cli_error("synth: %s: cannot remove", path);
+    int rc = write_images(d, out);
+    if (!rc) rc = write_json(d, out, "attributes.jsonl", 1, truth_of);
+    if (!rc) rc = write_json(d, out, "reid_raw.json", 0, entry_of);
+    if (!rc)
+        fprintf(stderr, "synth: %s: %d identities (%d train, %d val, %d test), %ld images %dx%d\n",
+                out, d->n_ids, d->n_train, d->n_val, d->n_test, syn_n_images(d), d->h, d->w);
+    return rc;
+}
+
+int cmd_synth(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv, usage)) return 0;
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc) return rc;
+    syn_dataset d;
+    irra_err e;
+    int ids = o.ids;
+    if (o.sheet && !o.out && ids < o.sheet_n) ids = o.sheet_n;
+    if (syn_dataset_init(&d, o.fmnist, ids, o.val, o.test, o.per_id, o.h, o.w, o.seed, &e) < 0)
+        return cli_error("%s", e.msg);
+    if (o.sheet && syn_contact_sheet(&d, o.sheet_n < d.n_ids ? o.sheet_n : d.n_ids, 6, o.sheet, &e) < 0)
+        rc = cli_error("%s", e.msg);
+    if (!rc && o.out) rc = write_dataset(&d, o.out);
+    syn_dataset_free(&d);
+    return rc;
+}

@@ -1,0 +1,79 @@
+#include "train/synth_dataset.h"
+
+#include "train/synth_render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const syn_split_name[3] = {"train", "val", "test"};
+
+int syn_dataset_init(syn_dataset *d, const char *fmnist_dir, int n_ids, int n_val, int n_test,
+                     int per_id, int h, int w, uint64_t seed, irra_err *e)
+{
+    memset(d, 0, sizeof *d);
+    if (n_ids < 1 || n_val < 0 || n_test < 0 || n_val > n_ids - 1 || n_test > n_ids - 1 - n_val)
+        return irra_fail(e, "synth: %d identities cannot hold %d val and %d test identities and "
+                            "at least one for training", n_ids, n_val, n_test);
+    if (per_id < 1) return irra_fail(e, "synth: images per identity must be at least 1");
+    if (w < SYN_MIN_W || w > SYN_MAX_W || h != 3 * w)
+        return irra_fail(e, "synth: size %dx%d is not 3:1 between 96x32 and 384x128", h, w);
+    *d = (syn_dataset){.n_ids = n_ids, .n_train = n_ids - n_val - n_test, .n_val = n_val,
+                       .n_test = n_test, .per_id = per_id, .h = h, .w = w, .seed = seed};
+    if (syn_fmnist_load(&d->pool[0], fmnist_dir, "train", e) < 0) return -1;
+    if (syn_fmnist_load(&d->pool[1], fmnist_dir, "t10k", e) < 0) goto fail;
+    if (!(d->people = malloc(sizeof *d->people * (size_t)n_ids))) {
+        irra_fail(e, "synth: out of memory for %d identities", n_ids);
+        goto fail;
+    }
+    syn_sample_identities(d->people, d->n_train, 0, seed, &d->pool[0]);
+    syn_sample_identities(d->people + d->n_train, n_val, d->n_train, seed, &d->pool[1]);
+    syn_sample_identities(d->people + d->n_train + n_val, n_test, d->n_train + n_val, seed, &d->pool[1]);
+    return 0;
+fail:
+    syn_dataset_free(d);
+    return -1;
+}
+
+void syn_dataset_free(syn_dataset *d)
+{
+    syn_fmnist_free(&d->pool[0]);
+    syn_fmnist_free(&d->pool[1]);
+    free(d->people);
+    d->people = NULL;
+}
+
+int syn_split_of(const syn_dataset *d, int id)
+{
+    return id < d->n_train ? SYN_TRAIN : id < d->n_train + d->n_val ? SYN_VAL : SYN_TEST;
+}
+
+void syn_image_nuisance(const syn_dataset *d, long img, syn_nuisance *nu)
+{
+    syn_rng r = syn_rng_key(d->seed, SYN_STREAM_IMAGE, (uint64_t)img);
+    syn_sample_nuisance(nu, &r);
+}
+
+int syn_image_render(const syn_dataset *d, long img, uint8_t *rgb)
+{
+    int id = (int)(img / d->per_id);
+    syn_nuisance nu;
+    syn_image_nuisance(d, img, &nu);
+    const syn_fmnist *pool = &d->pool[syn_split_of(d, id) == SYN_TRAIN ? 0 : 1];
+    return syn_render(pool, &d->people[id], &nu, rgb, d->h, d->w);
+}
+
+void syn_image_captions(const syn_dataset *d, long img, char cap[2][SYN_CAPTION_MAX])
+{
+    const syn_person *p = &d->people[img / d->per_id];
+    for (int j = 0; j < 2; j++) {
+        syn_rng r = syn_rng_key(d->seed, SYN_STREAM_CAPTION, (uint64_t)img * 2 + (uint64_t)j);
+        syn_caption(p, &r, cap[j], NULL);
+    }
+}
+
+void syn_image_path(const syn_dataset *d, long img, char *buf, size_t n)
+{
+    int id = (int)(img / d->per_id), k = (int)(img % d->per_id);
+    snprintf(buf, n, "%s/%06d_%02d.png", syn_split_name[syn_split_of(d, id)], id + 1, k + 1);
+}

@@ -1,0 +1,395 @@
+#include "train/synth_render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The canvas is float RGB so that layers blend without rounding; body coordinates are in units
+ * of the person's height P, x from the body's centre line and y from the top of the head. */
+typedef struct {
+    float *px;   /* h x w x 3 */
+    int h, w;
+    float ox, oy, P;
+} canvas;
+
+static float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
+static float X(const canvas *c, float fx) { return c->ox + fx * c->P; }
+static float Y(const canvas *c, float fy) { return c->oy + fy * c->P; }
+
+static void blend(canvas *c, int x, int y, const float rgb[3], float a)
+{
+    float *q = c->px + ((size_t)y * c->w + x) * 3;
+    for (int k = 0; k < 3; k++) q[k] += a * (rgb[k] - q[k]);
+}
+
+static void to_float(float out[3], const uint8_t rgb[3], float mul)
+{
+    for (int k = 0; k < 3; k++) out[k] = rgb[k] * mul;
+}
+
+/* Pixel bounds of [lo, hi) clipped to [0, n). */
+static void span(float lo, float hi, int n, int *a, int *b)
+{
+    *a = (int)floorf(lo);
+    *b = (int)ceilf(hi);
+    if (*a < 0) *a = 0;
+    if (*b > n) *b = n;
+}
+
+/* A soft-edged ellipse in body units, shaded darker towards its rim like a rounded surface;
+ * only rows above body-y ymax are drawn (hair caps stop at the hairline). */
+static void ellipse(canvas *c, float fx, float fy, float frx, float fry, const float rgb[3],
+                    float ymax)
+{
+    float cx = X(c, fx), cy = Y(c, fy), rx = frx * c->P, ry = fry * c->P;
+    if (rx < 0.5f) rx = 0.5f;
+    if (ry < 0.5f) ry = 0.5f;
+    int x0, x1, y0, y1;
+    span(cx - rx - 1, cx + rx + 1, c->w, &x0, &x1);
+    span(cy - ry - 1, fminf(cy + ry + 1, Y(c, ymax)), c->h, &y0, &y1);
+    float edge = fminf(rx, ry);
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            float dx = (x + 0.5f - cx) / rx, dy = (y + 0.5f - cy) / ry;
+            float d = sqrtf(dx * dx + dy * dy);
+            float a = clampf((1 - d) * edge + 0.5f, 0, 1);
+            if (a <= 0) continue;
+            float shade = 1.06f - 0.2f * d * d, col[3];
+            for (int k = 0; k < 3; k++) col[k] = rgb[k] * shade;
+            blend(c, x, y, col, a);
+        }
+}
+
+/* A soft-edged capsule (a thick line with round ends) in body units: limbs, hair locks. */
+static void capsule(canvas *c, float fx0, float fy0, float fx1, float fy1, float fr,
+                    const float rgb[3])
+{
+    float x0 = X(c, fx0), y0 = Y(c, fy0), x1 = X(c, fx1), y1 = Y(c, fy1);
+    float r = fmaxf(fr * c->P, 0.6f);
+    int ax, bx, ay, by;
+    span(fminf(x0, x1) - r - 1, fmaxf(x0, x1) + r + 1, c->w, &ax, &bx);
+    span(fminf(y0, y1) - r - 1, fmaxf(y0, y1) + r + 1, c->h, &ay, &by);
+    float vx = x1 - x0, vy = y1 - y0, len2 = vx * vx + vy * vy;
+    for (int y = ay; y < by; y++)
+        for (int x = ax; x < bx; x++) {
+            float px = x + 0.5f - x0, py = y + 0.5f - y0;
+            float t = len2 > 0 ? clampf((px * vx + py * vy) / len2, 0, 1) : 0;
+            float dx = px - t * vx, dy = py - t * vy, d = sqrtf(dx * dx + dy * dy);
+            float a = clampf(r - d + 0.5f, 0, 1);
+            if (a <= 0) continue;
+            float shade = 1.05f - 0.18f * (d / r) * (d / r), col[3];
+            for (int k = 0; k < 3; k++) col[k] = rgb[k] * shade;
+            blend(c, x, y, col, a);
+        }
+}
+
+/* Draws Fashion-MNIST item img stretched so its silhouette fills the body box, tinted with rgb.
+ * Fashion-MNIST pixels are the garment's brightness on black: the silhouette gives the alpha and
+ * the brightness relative to the item's mean gives the shading and texture of the tint. */
+/* The bounding box (x0, y0, x1, y1, inclusive) of a Fashion-MNIST item's silhouette and the
+ * mean brightness inside it; returns the pixel count (0 for an empty image). */
+static long silhouette(const uint8_t *img, int box[4], float *mean)
+{
+    enum { S = SYN_FMNIST_SIDE, ON = 12 };
+    box[0] = box[1] = S, box[2] = box[3] = -1;
+    long sum = 0, n = 0;
+    for (int y = 0; y < S; y++)
+        for (int x = 0; x < S; x++)
+            if (img[y * S + x] > ON) {
+                if (x < box[0]) box[0] = x;
+                if (x > box[2]) box[2] = x;
+                if (y < box[1]) box[1] = y;
+                if (y > box[3]) box[3] = y;
+                sum += img[y * S + x];
+                n++;
+            }
+    *mean = n ? (float)sum / (float)n : 0;
+    return n;
+}
+
+static void item(canvas *c, const uint8_t *img, float fx0, float fy0, float fx1, float fy1,
+                 const uint8_t rgb[3])
+{
+    enum { S = SYN_FMNIST_SIDE };
+    int box[4];
+    float mean;
+    if (!silhouette(img, box, &mean)) return;
+    int bx0 = box[0], by0 = box[1], bx1 = box[2], by1 = box[3];
+    float x0 = X(c, fx0), x1 = X(c, fx1), y0 = Y(c, fy0), y1 = Y(c, fy1);
+    float sx = (bx1 - bx0 + 1) / (x1 - x0), sy = (by1 - by0 + 1) / (y1 - y0);
+    int ax, bx, ay, by;
+    span(x0, x1, c->w, &ax, &bx);
+    span(y0, y1, c->h, &ay, &by);
+    if (bx - ax > 4 * SYN_MAX_W) return;
+    int cu[4 * SYN_MAX_W];
+    float cf[4 * SYN_MAX_W];
+    for (int x = ax; x < bx; x++) { /* source column of each target column */
+        float u = bx0 + (x + 0.5f - x0) * sx - 0.5f;
+        cu[x - ax] = (int)floorf(u);
+        cf[x - ax] = u - cu[x - ax];
+    }
+    for (int y = ay; y < by; y++) {
+        float v = by0 + (y + 0.5f - y0) * sy - 0.5f;
+        int v0 = (int)floorf(v);
+        float fv = v - v0;
+        const uint8_t *r0 = v0 >= 0 && v0 < S ? img + v0 * S : NULL;
+        const uint8_t *r1 = v0 + 1 >= 0 && v0 + 1 < S ? img + (v0 + 1) * S : NULL;
+        for (int x = ax; x < bx; x++) {
+            int u0 = cu[x - ax];
+            float fu = cf[x - ax];
+            float p00 = 0, p01 = 0, p10 = 0, p11 = 0;
+            if (u0 >= 0 && u0 < S) {
+                if (r0) p00 = r0[u0];
+                if (r1) p10 = r1[u0];
+            }
+            if (u0 + 1 >= 0 && u0 + 1 < S) {
+                if (r0) p01 = r0[u0 + 1];
+                if (r1) p11 = r1[u0 + 1];
+            }
+            float s = (p00 + (p01 - p00) * fu) * (1 - fv) + (p10 + (p11 - p10) * fu) * fv;
+            float a = clampf((s - 8) / 40, 0, 1);
+            if (a <= 0) continue;
+            float f = clampf(s / mean, 0.35f, 1.4f), col[3];
+            for (int k = 0; k < 3; k++) col[k] = rgb[k] * f + 18 * (f - 1);
+            blend(c, x, y, col, a);
+        }
+    }
+}
+
+/* The item's silhouette aspect (height / width), for garments drawn at their own proportions. */
+static float aspect(const uint8_t *img)
+{
+    int box[4];
+    float mean;
+    if (!silhouette(img, box, &mean)) return 1.f;
+    return (float)(box[3] - box[1] + 1) / (float)(box[2] - box[0] + 1);
+}
+
+static void background(canvas *c, const syn_nuisance *nu)
+{
+    int horizon = (int)(nu->horizon * c->h);
+    for (int y = 0; y < c->h; y++) {
+        float t = (float)y / (float)c->h, col[3];
+        for (int k = 0; k < 3; k++)
+            col[k] = y < horizon ? nu->wall[0][k] + t * (nu->wall[1][k] - nu->wall[0][k])
+                                 : nu->floor[k] * (0.85f + 0.3f * t);
+        float *row = c->px + (size_t)y * c->w * 3;
+        for (int x = 0; x < c->w; x++) memcpy(row + 3 * x, col, sizeof col);
+        if (y >= horizon) continue;
+        for (int s = 0; s < nu->nstripes; s++) {
+            float sc[3];
+            to_float(sc, nu->stripe_rgb[s], 1);
+            int a, b;
+            span(nu->stripe[s][0] * c->w, nu->stripe[s][1] * c->w, c->w, &a, &b);
+            for (int x = a; x < b; x++) blend(c, x, y, sc, 0.45f);
+        }
+    }
+}
+
+typedef struct {
+    float sh;              /* shoulder half-width */
+    float head_rx, head_ry, head_y;
+    float arm_r, leg_r, leg_x;
+} body;
+
+static body body_of(const syn_person *p)
+{
+    static const float build[SYN_NBUILDS] = {0.88f, 1.f, 1.17f};
+    float b = build[p->build];
+    body g = {(p->gender == SYN_MAN ? 0.105f : 0.092f) * b,
+              p->gender == SYN_MAN ? 0.047f : 0.044f, 0.062f, 0.068f,
+              0.021f * b, 0.03f * b, 0.045f * b};
+    return g;
+}
+
+/* Hair behind the head (long hair, ponytail, bun), drawn before the head. */
+static void hair_back(canvas *c, const syn_person *p, const body *g)
+{
+    float col[3];
+    to_float(col, syn_hair_rgb[p->hair_colour], 1);
+    switch (p->hair_style) {
+    case SYN_HAIR_LONG:
+        capsule(c, 0, g->head_y, 0, g->head_y + 0.13f, g->head_rx * 1.12f, col);
+        break;
+    case SYN_HAIR_PONYTAIL:
+        capsule(c, g->head_rx * 0.6f, g->head_y - 0.01f, g->head_rx * 1.25f, g->head_y + 0.1f,
+                0.014f, col);
+        break;
+    case SYN_HAIR_BUN:
+        ellipse(c, 0, g->head_y - g->head_ry * 0.95f, 0.026f, 0.022f, col, 1);
+        break;
+    }
+}
+
+/* Hair on top of the head: a cap down to the hairline, and locks framing the face. */
+static void hair_front(canvas *c, const syn_person *p, const body *g)
+{
+    if (p->hair_style == SYN_HAIR_BALD) return;
+    float col[3];
+    to_float(col, syn_hair_rgb[p->hair_colour], 1);
+    float hy = g->head_y, hairline = hy - g->head_ry * (p->hair_style == SYN_HAIR_SHORT ? 0.3f : 0.2f);
+    ellipse(c, 0, hy - g->head_ry * 0.08f, g->head_rx * 1.1f, g->head_ry * 1.02f, col, hairline);
+    if (p->hair_style == SYN_HAIR_LONG)
+        for (int s = -1; s <= 1; s += 2)
+            capsule(c, s * g->head_rx * 0.92f, hy - 0.02f, s * g->head_rx * 1.02f, hy + 0.1f,
+                    0.011f, col);
+    else
+        for (int s = -1; s <= 1; s += 2) /* sideburns / hair over the ears */
+            capsule(c, s * g->head_rx * 0.93f, hy - 0.025f, s * g->head_rx * 0.95f, hy - 0.002f,
+                    0.008f, col);
+}
+
+static void head(canvas *c, const syn_person *p, const body *g, const float skin[3])
+{
+    capsule(c, 0, g->head_y + 0.03f, 0, 0.165f, 0.022f, skin); /* neck */
+    ellipse(c, 0, g->head_y, g->head_rx, g->head_ry, skin, 1);
+    float eye[3] = {40, 30, 28}, lip[3];
+    for (int s = -1; s <= 1; s += 2)
+        ellipse(c, s * g->head_rx * 0.38f, g->head_y + 0.002f, 0.0045f, 0.003f, eye, 1);
+    for (int k = 0; k < 3; k++) lip[k] = skin[k] * 0.75f;
+    capsule(c, -0.008f, g->head_y + 0.036f, 0.008f, g->head_y + 0.036f, 0.0022f, lip);
+    hair_front(c, p, g);
+}
+
+static void limbs(canvas *c, const syn_person *p, const body *g, const float skin[3])
+{
+    int dress = p->lower.cls == SYN_DRESS;
+    for (int s = -1; s <= 1; s += 2) {
+        /* Trousers cover the legs; the gap between their legs must show the background. */
+        if (dress) capsule(c, s * g->leg_x, 0.48f, s * g->leg_x * 1.05f, 0.955f, g->leg_r, skin);
+        capsule(c, s * (g->sh - 0.014f), 0.185f, s * (g->sh + 0.018f), 0.32f, g->arm_r, skin);
+        capsule(c, s * (g->sh + 0.018f), 0.32f, s * (g->sh + 0.026f), 0.44f, g->arm_r * 0.85f, skin);
+    }
+    /* The torso shows only where a garment leaves it bare (a sleeveless dress). */
+    if (dress) capsule(c, 0, 0.2f, 0, 0.44f, g->sh * 0.85f, skin);
+}
+
+static void hands(canvas *c, const body *g, const float skin[3])
+{
+    for (int s = -1; s <= 1; s += 2)
+        ellipse(c, s * (g->sh + 0.027f), 0.458f, 0.017f, 0.022f, skin, 1);
+}
+
+static void clothes(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
+{
+    const syn_piece *sh = &p->shoes;
+    int boot = sh->cls == SYN_BOOT;
+    for (int s = -1; s <= 1; s += 2) {
+        float x = s * g->leg_x * 1.05f, top = boot ? 0.915f : 0.95f;
+        item(c, syn_fmnist_image(pool, sh->item), x - 0.045f, top, x + 0.045f, 0.995f,
+             syn_colour_rgb[sh->colour]);
+    }
+    const syn_piece *lo = &p->lower;
+    if (lo->cls == SYN_TROUSERS) {
+        float hw = g->leg_x + g->leg_r + 0.012f;
+        item(c, syn_fmnist_image(pool, lo->item), -hw, 0.45f, hw, 0.955f,
+             syn_colour_rgb[lo->colour]);
+    }
+}
+
+static void upper_body(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
+{
+    if (p->lower.cls == SYN_DRESS) {
+        const uint8_t *img = syn_fmnist_image(pool, p->lower.item);
+        float len = 0.56f, hw = clampf(len / aspect(img) * 0.5f, g->sh * 0.8f, g->sh + 0.05f);
+        item(c, img, -hw, 0.155f, hw, 0.155f + len, syn_colour_rgb[p->lower.colour]);
+        return;
+    }
+    const syn_piece *up = &p->upper;
+    float bottom = up->cls == SYN_COAT ? 0.56f : up->cls == SYN_TSHIRT ? 0.49f : 0.51f;
+    float hw = g->sh + 0.048f;
+    item(c, syn_fmnist_image(pool, up->item), -hw, 0.155f, hw, bottom,
+         syn_colour_rgb[up->colour]);
+}
+
+static void bag(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
+{
+    if (p->bag.cls < 0) return;
+    float col[3];
+    to_float(col, syn_colour_rgb[p->bag.colour], 0.8f);
+    float x0 = g->sh + 0.0f, x1 = g->sh + 0.115f;
+    capsule(c, g->sh - 0.025f, 0.175f, (x0 + x1) / 2, 0.42f, 0.005f, col); /* strap */
+    item(c, syn_fmnist_image(pool, p->bag.item), x0, 0.40f, x1, 0.53f,
+         syn_colour_rgb[p->bag.colour]);
+}
+
+static void occluder(canvas *c, const syn_nuisance *nu)
+{
+    if (!nu->occluder) return;
+    int x0, x1, y0, y1;
+    span(nu->occ_x0 * c->w, nu->occ_x1 * c->w, c->w, &x0, &x1);
+    span(nu->occ_y0 * c->h, (float)c->h, c->h, &y0, &y1);
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            float t = (float)(x - x0) / (float)(x1 - x0 + 1), col[3];
+            to_float(col, nu->occ_rgb, 0.8f + 0.4f * t * (1 - t) * 2);
+            blend(c, x, y, col, 1);
+        }
+}
+
+/* [1 2 1] / 4 in both directions: the slight defocus of surveillance cameras. */
+static void blur(canvas *c, float *tmp)
+{
+    int w = c->w, h = c->h;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int k = 0; k < 3; k++) {
+                const float *r = c->px + (size_t)y * w * 3;
+                int l = x > 0 ? x - 1 : x, rr = x < w - 1 ? x + 1 : x;
+                tmp[((size_t)y * w + x) * 3 + k] = (r[l * 3 + k] + 2 * r[x * 3 + k] + r[rr * 3 + k]) / 4;
+            }
+    for (int y = 0; y < h; y++) {
+        int u = y > 0 ? y - 1 : y, d = y < h - 1 ? y + 1 : y;
+        for (int i = 0; i < w * 3; i++)
+            c->px[(size_t)y * w * 3 + i] = (tmp[(size_t)u * w * 3 + i] + 2 * tmp[(size_t)y * w * 3 + i] +
+                                            tmp[(size_t)d * w * 3 + i]) / 4;
+    }
+}
+
+/* Lighting, quantisation and the mirror flip. (No sensor noise: it would triple the PNG size
+ * and the time to write it, and the issue asks for none.) */
+static void develop(const canvas *c, const syn_nuisance *nu, uint8_t *rgb)
+{
+    float gain[SYN_MAX_W * 3];
+    int n = c->w * 3;
+    for (int x = 0; x < c->w; x++) {
+        float lit = nu->light * (1 + nu->light_slope * (2.f * x / c->w - 1));
+        for (int k = 0; k < 3; k++) gain[3 * x + k] = lit * nu->tint[k];
+    }
+    for (int y = 0; y < c->h; y++) {
+        const float *q = c->px + (size_t)y * n;
+        uint8_t *row = rgb + (size_t)y * n;
+        for (int i = 0; i < n; i++) row[i] = (uint8_t)clampf(q[i] * gain[i] + 0.5f, 0, 255);
+        for (int a = 0, b = c->w - 1; nu->flip && a < b; a++, b--)
+            for (int k = 0; k < 3; k++) {
+                uint8_t t = row[3 * a + k];
+                row[3 * a + k] = row[3 * b + k];
+                row[3 * b + k] = t;
+            }
+    }
+}
+
+int syn_render(const syn_fmnist *pool, const syn_person *p, const syn_nuisance *nu,
+               uint8_t *rgb, int h, int w)
+{
+    if (w < SYN_MIN_W || w > SYN_MAX_W || h != 3 * w) return -1;
+    float *buf = malloc(sizeof(float) * (size_t)h * w * 3 * 2);
+    if (!buf) return -1;
+    canvas c = {buf, h, w, nu->cx * w, nu->top * h, nu->height * h};
+    body g = body_of(p);
+    float skin[3];
+    to_float(skin, syn_skin_rgb[p->skin], 1);
+    background(&c, nu);
+    hair_back(&c, p, &g);
+    limbs(&c, p, &g, skin);
+    clothes(&c, pool, p, &g);
+    upper_body(&c, pool, p, &g);
+    hands(&c, &g, skin);
+    head(&c, p, &g, skin);
+    bag(&c, pool, p, &g);
+    occluder(&c, nu);
+    if (nu->blur) blur(&c, buf + (size_t)h * w * 3);
+    develop(&c, nu, rgb);
+    free(buf);
+    return 0;
+}
