@@ -1,0 +1,83 @@
+#include "model/blas.h"
+#include "model/model_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* im2col for conv1: col[B * G, 3 * p * p], each patch flattened in (c, ky, kx) order to match
+ * the weight [W, 3, p, p]; patch g = gy * grid_w + gx starts at (gy * stride, gx * stride). */
+static void im2col(float *col, const float *px, int B, const irra_config *c)
+{
+    int p = c->patch, G = c->grid_h * c->grid_w, K = 3 * p * p;
+#pragma omp parallel for schedule(static)
+    for (int bg = 0; bg < B * G; bg++) {
+        int b = bg / G, g = bg % G, y0 = (g / c->grid_w) * c->stride, x0 = (g % c->grid_w) * c->stride;
+        float *dst = col + (size_t)bg * K;
+        for (int ch = 0; ch < 3; ch++)
+            for (int ky = 0; ky < p; ky++) {
+                const float *src = px + (((size_t)b * 3 + ch) * c->img_h + y0 + ky) * c->img_w + x0;
+                memcpy(dst + (ch * p + ky) * p, src, (size_t)p * sizeof *dst);
+            }
+    }
+}
+
+/* x[B * T, W] = [class_embedding; conv1(patches)] + positional_embedding, T = v_tokens. */
+static int embed(float *x, const float *px, int B, const irra_model *m, irra_err *e)
+{
+    const irra_config *c = &m->cfg;
+    int p = c->patch, G = c->grid_h * c->grid_w, K = 3 * p * p, W = c->v_width, T = c->v_tokens;
+    float *col = malloc((size_t)B * G * K * sizeof *col);
+    float *pe = malloc((size_t)B * G * W * sizeof *pe);
+    if (!col || !pe) {
+        free(col), free(pe);
+        return irra_fail(e, "out of memory for %d images", B);
+    }
+    im2col(col, px, B, c);
+    irra_gemm(B * G, W, K, 1.0f, col, K, m->w.v_conv, K, 1, 0.0f, pe, W);
+#pragma omp parallel for schedule(static)
+    for (int bt = 0; bt < B * T; bt++) {
+        int b = bt / T, t = bt % T;
+        const float *src = t ? pe + ((size_t)b * G + t - 1) * W : m->w.v_class;
+        const float *pos = m->w.v_pos + (size_t)t * W;
+        float *dst = x + (size_t)bt * W;
+        for (int i = 0; i < W; i++) dst[i] = src[i] + pos[i];
+    }
+    free(col), free(pe);
+    return 0;
+}
+
+/* pixels [B, 3, H, W] -> feat [B, E] (CLS), tokens [B, T, E] (all, after ln_post and proj). */
+int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, float *tokens,
+                      irra_err *e)
+{
+    const irra_config *c = &m->cfg;
+    int W = c->v_width, T = c->v_tokens, E = c->embed_dim;
+    if (irra_check_batch(B, (size_t)T * (W * 5 + 3 * c->patch * c->patch), e) < 0) return -1;
+    float *x = malloc((size_t)B * T * W * sizeof *x);
+    int *off = malloc((size_t)B * 2 * sizeof *off), rc = -1;
+    if (!x || !off) {
+        irra_fail(e, "out of memory for %d images", B);
+        goto out;
+    }
+    for (int b = 0; b < B; b++) off[b] = b * T, off[B + b] = T;
+    irra_seqs sq = {B, off, off + B};
+    if (embed(x, pixels, B, m, e) < 0) goto out;
+    irra_layernorm(x, x, m->w.v_ln_pre_w, m->w.v_ln_pre_b, B * T, W);
+    if (irra_blocks_forward(m->w.v_blocks, c->v_layers, x, &sq, W, c->v_heads, 0, e) < 0) goto out;
+    if (tokens) {
+        irra_layernorm(x, x, m->w.v_ln_post_w, m->w.v_ln_post_b, B * T, W);
+        irra_gemm(B * T, E, W, 1.0f, x, W, m->w.v_proj, E, 0, 0.0f, tokens, E);
+        for (int b = 0; b < B && feat; b++)
+            memcpy(feat + (size_t)b * E, tokens + (size_t)b * T * E, (size_t)E * sizeof *feat);
+    } else if (feat) {
+        /* Only CLS is needed: gather it, then normalise and project B rows. */
+        for (int b = 0; b < B; b++)
+            memmove(x + (size_t)b * W, x + (size_t)b * T * W, (size_t)W * sizeof *x);
+        irra_layernorm(x, x, m->w.v_ln_post_w, m->w.v_ln_post_b, B, W);
+        irra_gemm(B, E, W, 1.0f, x, W, m->w.v_proj, E, 0, 0.0f, feat, E);
+    }
+    rc = 0;
+out:
+    free(x), free(off);
+    return rc;
+}
