@@ -37,7 +37,7 @@ static void print_feature(const input *in, const float *f, int dim, int normaliz
     json_object_object_add(o, "input", json_object_new_string(in->value));
     for (int i = 0; i < dim; i++) json_object_array_add(a, json_object_new_double(f[i] / norm));
     json_object_object_add(o, "feature", a);
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
 }
 

@@ -80,7 +80,7 @@ static void print_masks(const irra_bpe *bpe, const char *text, const int32_t *id
         json_object_array_add(masks, m);
     }
     json_object_object_add(root, "masks", masks);
-    if (as_json) puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+    if (as_json) puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(root);
     free(c);
 }
