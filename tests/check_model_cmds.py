@@ -43,11 +43,11 @@ def check(name, fn):
         print("FAIL", name)
 
 
-def close(got, want, what):
+def close(got, want, what, tol=1e-4):
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     err = np.abs(got - want).max() / np.abs(want).max()
     assert got.shape == want.shape, "%s: shape %s vs %s" % (what, got.shape, want.shape)
-    assert err <= 1e-4, "%s: max error %.3g of max|ref|" % (what, err)
+    assert err <= tol, "%s: max error %.3g of max|ref|" % (what, err)
 
 
 d = tempfile.mkdtemp()
@@ -94,10 +94,11 @@ def test_import_writes_self_contained_model():
 def test_embed_text_matches_reference():
     with torch.no_grad():
         want = model.encode_text(ref_ids(CAPTION))[0].numpy()
-    for m in (ST, ST16):
+    # An f16 file also rounds the fp32 tensors (LayerNorm, embeddings): measured 8.6e-4.
+    for m, tol in ((ST, 1e-4), (ST16, 5e-3)):
         got = embed(m, "--text", CAPTION)[0]
         assert got["kind"] == "text" and got["input"] == CAPTION
-        close(got["feature"], want, "text feature of " + os.path.basename(m))
+        close(got["feature"], want, "text feature of " + os.path.basename(m), tol)
 
 
 def test_embed_image_matches_reference():
