@@ -2,6 +2,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "model/bpe.h"
+#include "model/tensors.h"
 
 #include <getopt.h>
 #include <json.h>
@@ -10,11 +11,12 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: irra tokenize --vocab FILE [--context N] TEXT...\n"
-    "       irra tokenize --vocab FILE [--context N] --jsonl < strings.jsonl\n\n"
+    "usage: irra tokenize [--vocab FILE | --model M] [--context N] TEXT...\n"
+    "       irra tokenize [--vocab FILE | --model M] [--context N] --jsonl < strings.jsonl\n\n"
     "Prints the CLIP token ids of each TEXT as one JSON array per line: <|startoftext|>,\n"
     "the BPE ids, <|endoftext|>, truncated to N ids with <|endoftext|> kept last (no padding).\n\n"
-    "  --vocab FILE    CLIP's merges file, bpe_simple_vocab_16e6.txt[.gz]\n"
+    "  --vocab FILE    CLIP's merges file, bpe_simple_vocab_16e6.txt[.gz] (default: shipped)\n"
+    "  --model M       use the vocabulary embedded in an irra model file\n"
     "  --context N     at most N ids per text (default 77, IRRA's text length)\n"
     "  --jsonl         read one JSON string per line from standard input\n";
 
@@ -32,6 +34,25 @@ static void drop_nuls(char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         if (s[i]) s[o++] = s[i];
     s[o] = 0;
+}
+
+/* The vocabulary: --vocab, else the one embedded in --model, else the shipped merges file. */
+static irra_bpe *load_vocab(const char *vocab, const char *model, irra_err *e)
+{
+    char shipped[4096];
+    if (vocab) return irra_bpe_load_file(vocab, e);
+    if (!model) {
+        if (cli_asset_path("bpe_simple_vocab_16e6.txt.gz", shipped, sizeof shipped))
+            return irra_fail(e, "no --vocab given and no shipped vocabulary found"), NULL;
+        return irra_bpe_load_file(shipped, e);
+    }
+    irra_tensors *ts = irra_tensors_open(model, e);
+    if (!ts) return NULL;
+    const char *merges = irra_tensors_meta(ts, "irra.bpe_merges");
+    irra_bpe *b = merges ? irra_bpe_load_mem_named(merges, strlen(merges), model, e) : NULL;
+    if (!merges) irra_fail(e, "%s: the model file has no vocabulary (irra.bpe_merges): give --vocab", model);
+    irra_tensors_free(ts);
+    return b;
 }
 
 static int tokenize_jsonl(const irra_bpe *b, int32_t *ids, int context)
@@ -72,12 +93,13 @@ static int tokenize_jsonl(const irra_bpe *b, int32_t *ids, int context)
 int cmd_tokenize(int argc, char **argv)
 {
     static const struct option opts[] = {{"vocab", required_argument, 0, 'v'},
+                                         {"model", required_argument, 0, 'm'},
                                          {"context", required_argument, 0, 'c'},
                                          {"jsonl", no_argument, 0, 'j'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     if (cli_wants_help(argc, argv, usage)) return 0;
-    const char *vocab = NULL;
+    const char *vocab = NULL, *model = NULL;
     long context = 77;
     int jsonl = 0, c;
     optind = 1;
@@ -86,6 +108,7 @@ int cmd_tokenize(int argc, char **argv)
         char *end;
         switch (c) {
         case 'v': vocab = optarg; break;
+        case 'm': model = optarg; break;
         case 'j': jsonl = 1; break;
         case 'c':
             context = strtol(optarg, &end, 10);
@@ -97,12 +120,12 @@ int cmd_tokenize(int argc, char **argv)
             return cli_error("tokenize: unknown option '%s' (irra tokenize --help)", argv[optind - 1]);
         }
     }
-    if (!vocab) return cli_error("tokenize: --vocab FILE is required (CLIP's bpe_simple_vocab_16e6.txt.gz)");
+    if (vocab && model) return cli_error("tokenize: give --vocab or --model, not both");
     if (jsonl == (optind < argc))
         return cli_error(jsonl ? "tokenize: --jsonl reads standard input: give no TEXT"
                                : "tokenize: no TEXT (or --jsonl to read standard input)");
     irra_err e = {{0}};
-    irra_bpe *b = irra_bpe_load_file(vocab, &e);
+    irra_bpe *b = load_vocab(vocab, model, &e);
     if (!b) return cli_error("%s", e.msg);
     int32_t *ids = malloc((size_t)context * sizeof *ids), rc = 0;
     if (!ids) rc = cli_error("tokenize: out of memory");

@@ -3,7 +3,7 @@
 V=../shared/data/bpe_simple_vocab_16e6.txt.gz
 
 help_shows_usage() {
-    $IRRA tokenize --help | grep -q -- '--vocab FILE' || fail "no usage"
+    $IRRA tokenize --help | grep -q -- "--vocab FILE" || fail "no usage"
 }
 prints_spec_vector() {
     out=$($IRRA tokenize --vocab $V "A woman wearing a red shirt and black pants." "person in 2 blue shoes")
@@ -38,14 +38,25 @@ garbage_vocab_names_file() {
     echo "$err" | grep -q "$TMP/bad.txt: line 2" || fail "stderr: $err"
 }
 usage_errors_exit_2() {
-    $IRRA tokenize "a" 2>/dev/null; [ $? -eq 2 ] || fail "no --vocab"
+    $IRRA tokenize --vocab $V --model x.safetensors "a" 2>/dev/null; [ $? -eq 2 ] || fail "both"
     $IRRA tokenize --vocab $V 2>/dev/null; [ $? -eq 2 ] || fail "no text"
     $IRRA tokenize --vocab $V --context 1 "a" 2>/dev/null; [ $? -eq 2 ] || fail "context 1"
     $IRRA tokenize --vocab $V --bogus "a" 2>/dev/null; [ $? -eq 2 ] || fail "bogus option"
     $IRRA tokenize --vocab $V "$(printf 'bad \377')" 2>/dev/null; [ $? -eq 2 ] || fail "bad UTF-8"
 }
 
+shipped_vocab_is_the_default() {
+    [ "$($IRRA tokenize "person in 2 blue shoes")" = "$($IRRA tokenize --vocab $V "person in 2 blue shoes")" ] || fail "differs"
+}
+model_without_vocab_is_named() {
+    printf 'not a model' > "$TMP/m.safetensors"
+    err=$($IRRA tokenize --model "$TMP/m.safetensors" "a" 2>&1 >/dev/null); rc=$?
+    [ $rc -eq 2 ] && echo "$err" | grep -q "m.safetensors" || fail "exit $rc: $err"
+}
+
 t help_shows_usage
+t shipped_vocab_is_the_default
+t model_without_vocab_is_named
 t prints_spec_vector
 t context_truncates_with_eot_last
 t jsonl_answers_each_line

@@ -45,6 +45,7 @@ static array load(const char *dir, json_object *man, const char *name)
     return a;
 }
 
+/* Takes ownership of want. */
 static void compare(const char *tag, const char *what, const float *got, array want)
 {
     const float *w = want.data;
@@ -54,7 +55,9 @@ static void compare(const char *tag, const char *what, const float *got, array w
     double rel = mx > 0 ? worst / mx : worst;
     int ok = rel <= TOL && isfinite(rel) && mx > 0;
     printf("%s parity_%s_%s worst_rel=%.3g (max|ref|=%.3g)\n", ok ? "ok" : "FAIL", tag, what, rel, mx);
+    fflush(stdout);
     failures += !ok;
+    free(want.data);
 }
 
 static int check_model(const char *tag, const char *path, const irra_open_opts *o, const char *dir,
@@ -101,22 +104,87 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     return rc;
 }
 
-/* The checkpoint's tensors as an F32 safetensors file with the geometry in its metadata. */
+#define VOCAB "../shared/data/bpe_simple_vocab_16e6.txt.gz"
+
+/* The checkpoint's tensors as an F32 safetensors file with the geometry and the tokenizer's
+ * merges text in its metadata, as irra's converter writes it. */
 static int convert(const char *pth, const char *out, const irra_open_opts *o)
 {
     irra_err e = {{0}};
     irra_model *m = irra_model_open(pth, o, &e);
-    if (!m) return printf("FAIL convert: %s\n", e.msg), ++failures, -1;
+    irra_bpe *bpe = irra_bpe_load_file(VOCAB, &e);
+    if (!m || !bpe) {
+        printf("FAIL convert: %s\n", e.msg), ++failures;
+        irra_model_free(m), irra_bpe_free(bpe);
+        return -1;
+    }
     const irra_config *c = irra_model_config(m);
     const irra_tensors *ts = irra_model_tensors(m);
     char h[16], w[16], s[16];
     snprintf(h, sizeof h, "%d", c->img_h), snprintf(w, sizeof w, "%d", c->img_w);
     snprintf(s, sizeof s, "%d", c->stride);
-    const char *k[] = {"irra.img_h", "irra.img_w", "irra.stride"}, *v[] = {h, w, s};
-    int rc = irra_safetensors_write(out, ts->t, ts->n, IRRA_F32, k, v, 3, &e);
+    size_t len;
+    const char *k[] = {"irra.img_h", "irra.img_w", "irra.stride", "irra.bpe_merges"};
+    const char *v[] = {h, w, s, irra_bpe_merges_text(bpe, &len)};
+    int rc = irra_safetensors_write(out, ts->t, ts->n, IRRA_F32, k, v, 4, &e);
     if (rc < 0) printf("FAIL convert: %s\n", e.msg), failures++;
-    irra_model_free(m);
+    irra_model_free(m), irra_bpe_free(bpe);
     return rc;
+}
+
+/* The tokenizer embedded by convert encodes like the one read from the vocabulary file. */
+static void check_embedded_bpe(const char *tag, const char *path)
+{
+    irra_err e = {{0}};
+    irra_open_opts none = {0};
+    irra_model *m = irra_model_open(path, &none, &e);
+    irra_bpe *ref = irra_bpe_load_file(VOCAB, &e);
+    const irra_bpe *got = m ? irra_model_bpe(m) : NULL;
+    int32_t a[16] = {0}, b[16] = {0};
+    const char *text = "A woman in a red coat, carrying a black bag.";
+    int ok = got && ref && irra_bpe_encode(got, text, a, 16, &e) > 2 &&
+             irra_bpe_encode(ref, text, b, 16, &e) > 2 && memcmp(a, b, sizeof a) == 0;
+    printf("%s parity_%s_embedded_tokenizer%s%s\n", ok ? "ok" : "FAIL", tag, ok ? "" : ": ",
+           ok ? "" : e.msg);
+    failures += !ok;
+    irra_model_free(m), irra_bpe_free(ref);
+}
+
+/* A file missing ln_final.bias, or with mlm_head.dense.weight of half the rows, is refused with
+ * the tensor's name and both shapes. */
+static void check_bad_files(const char *tag, const char *pth, const char *dir,
+                            const irra_open_opts *o)
+{
+    irra_err e = {{0}};
+    irra_model *m = irra_model_open(pth, o, &e);
+    if (!m) return;
+    const irra_tensors *ts = irra_model_tensors(m);
+    irra_tensor *t = malloc((size_t)ts->n * sizeof *t);
+    int n = 0, E = irra_model_config(m)->embed_dim;
+    for (int i = 0; i < ts->n; i++)
+        if (strcmp(ts->t[i].name, "base_model.ln_final.bias") != 0) t[n++] = ts->t[i];
+    char path[1024], want[64], got[64];
+    const char *k[] = {"irra.img_h", "irra.img_w", "irra.stride"}, *v[3];
+    char h[16], w[16], st[16];
+    snprintf(h, sizeof h, "%d", o->img_h), snprintf(w, sizeof w, "%d", o->img_w);
+    snprintf(st, sizeof st, "%d", o->stride);
+    v[0] = h, v[1] = w, v[2] = st;
+    snprintf(path, sizeof path, "%s/bad.safetensors", dir);
+    irra_model *bad = NULL;
+    if (irra_safetensors_write(path, t, n, IRRA_F32, k, v, 3, &e) == 0) bad = irra_model_open(path, NULL, &e);
+    int ok = !bad && strstr(e.msg, "base_model.ln_final.bias");
+    printf("%s parity_%s_missing_tensor_named: %s\n", ok ? "ok" : "FAIL", tag, e.msg);
+    failures += !ok;
+    irra_model_free(bad), bad = NULL;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(t[i].name, "mlm_head.dense.weight")) t[i].shape[0] = E / 2;
+    t[n++] = *irra_tensors_find(ts, "base_model.ln_final.bias");
+    if (irra_safetensors_write(path, t, n, IRRA_F32, k, v, 3, &e) == 0) bad = irra_model_open(path, NULL, &e);
+    snprintf(want, sizeof want, "expected [%d,%d]", E, E), snprintf(got, sizeof got, "[%d,%d]", E / 2, E);
+    ok = !bad && strstr(e.msg, "mlm_head.dense.weight") && strstr(e.msg, want) && strstr(e.msg, got);
+    printf("%s parity_%s_bad_shape_named: %s\n", ok ? "ok" : "FAIL", tag, e.msg);
+    failures += !ok;
+    irra_model_free(bad), irra_model_free(m), free(t);
 }
 
 int main(int argc, char **argv)
@@ -145,6 +213,8 @@ int main(int argc, char **argv)
         irra_open_opts none = {0}; /* geometry must now come from the metadata */
         snprintf(tag, sizeof tag, "%s_safetensors", name);
         check_model(tag, st, &none, dir, man);
+        check_embedded_bpe(tag, st);
+        if (!strcmp(name, "small")) check_bad_files(name, path, dir, &opts);
     }
     json_object_put(man);
     return failures ? 1 : 0;
