@@ -1,4 +1,6 @@
-/* The options every model-using command shares: --model, --vocab, --image-size, --stride. */
+/* The options every model-using command shares: --model, --vocab, --image-size, --stride, and
+ * how a command opens its model: the shipped model when --model is absent, the shipped
+ * vocabulary when the model file has none (an official .pth carries no vocabulary). */
 #ifndef IRRA_MODEL_OPTS_H
 #define IRRA_MODEL_OPTS_H
 
@@ -6,22 +8,28 @@
 
 #include <getopt.h>
 
+#define CLI_SHIPPED_MODEL "irra-synth.safetensors"
+#define CLI_SHIPPED_VOCAB "bpe_simple_vocab_16e6.txt.gz"
+
 typedef struct {
     const char *model; /* NULL: the shipped model */
-    const char *vocab;
-    int img_h, img_w, stride;
+    irra_open_opts opts;
 } cli_model_opts;
 
-/* Entries for a getopt_long table; the values are the option codes cli_model_opt handles. */
-#define CLI_MODEL_LONGOPTS                                                            \
-    {"model", required_argument, 0, 0x1001}, {"vocab", required_argument, 0, 0x1002}, \
-        {"image-size", required_argument, 0, 0x1003}, {"stride", required_argument, 0, 0x1004}
+enum { CLI_OPT_MODEL = 0x1000, CLI_OPT_VOCAB, CLI_OPT_IMAGE_SIZE, CLI_OPT_STRIDE };
 
-#define CLI_MODEL_USAGE                                                                   \
-    "  --model M          model: irra safetensors file or official IRRA .pth (default: shipped)\n" \
-    "  --vocab F          BPE merges file (bpe_simple_vocab_16e6.txt.gz), for a .pth\n"           \
-    "  --image-size HxW   input size when the model file does not say (default 384x128)\n"       \
-    "  --stride S         patch stride when the model file does not say (default 16)\n"
+/* Entries for a getopt_long table; cli_model_opt handles their codes. */
+#define CLI_MODEL_LONGOPTS                                                                   \
+    {"model", required_argument, 0, CLI_OPT_MODEL},                                          \
+        {"vocab", required_argument, 0, CLI_OPT_VOCAB},                                      \
+        {"image-size", required_argument, 0, CLI_OPT_IMAGE_SIZE},                            \
+        {"stride", required_argument, 0, CLI_OPT_STRIDE}
+
+#define CLI_MODEL_USAGE                                                                           \
+    "  --model M          an irra .safetensors file or an official IRRA .pth (default: shipped)\n" \
+    "  --vocab F          BPE merges file (default: the model's own, else the shipped one)\n"    \
+    "  --image-size HxW   input size when neither the model file nor configs.yaml gives it\n"    \
+    "  --stride S         patch stride, likewise (default 384x128, 16)\n"
 
 /* Handles one getopt_long result: 1 if it was a model option, 0 if not, -1 (after printing an
  * error) for a bad value. */

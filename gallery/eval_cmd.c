@@ -25,7 +25,7 @@ static const char usage[] =
     "  --json             the metrics as one JSON object\n"
     "  --per-query FILE   one JSON line per caption: the ranks of its first and last correct\n"
     "                     image, its average precision and its top 10\n"
-    "  -q, --quiet        no progress bars\n" GAL_MODEL_USAGE;
+    "  -q, --quiet        no progress bars\n" CLI_MODEL_USAGE;
 
 #define QUERY_CHUNK 1024 /* captions ranked at once: bounds the similarity matrix */
 
@@ -182,7 +182,7 @@ done:
 }
 
 /* --dataset: a gallery in a temporary folder, removed afterwards. */
-static int eval_dataset(const gal_model_args *ma, const char *spec, const char *split,
+static int eval_dataset(const cli_model_opts *ma, const char *spec, const char *split,
                         const char *per_query, int json, int quiet)
 {
     irra_err e;
@@ -197,7 +197,7 @@ static int eval_dataset(const gal_model_args *ma, const char *spec, const char *
     }
     snprintf(db, sizeof db, "%s/gallery.db", dir);
     gal_build_stats st;
-    irra_model *m = gal_model_load(ma, 1);
+    irra_model *m = cli_model_load(ma);
     int rc = m ? gal_cmd_build_gallery(m, ma->model, d, db, 16, quiet, &st) : CLI_EXIT_ERROR;
     gal_dataset_free(d);
     if (!rc) rc = evaluate(m, db, per_query, json, quiet);
@@ -216,7 +216,7 @@ int cmd_eval(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, usage)) return 0;
     static const struct option longopts[] = {
-        GAL_MODEL_LONGOPTS,
+        CLI_MODEL_LONGOPTS,
         {"gallery", required_argument, NULL, 'g'},
         {"dataset", required_argument, NULL, 'd'},
         {"split", required_argument, NULL, 's'},
@@ -225,12 +225,12 @@ int cmd_eval(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    gal_model_args ma = {0};
+    cli_model_opts ma = {0};
     const char *gallery = NULL, *dataset = NULL, *split = "test", *per_query = NULL;
     int json = 0, quiet = 0, c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        if ((r = gal_model_arg(&ma, c, optarg))) {
+        if ((r = cli_model_opt(&ma, c, optarg))) {
             if (r < 0) return CLI_EXIT_ERROR;
             continue;
         }
@@ -247,7 +247,7 @@ int cmd_eval(int argc, char **argv)
     if (optind < argc) return cli_error("eval: unexpected argument '%s'", argv[optind]);
     if (!gallery == !dataset) return cli_error("eval: pass one of --gallery G.db, --dataset F:DIR");
     if (dataset) return eval_dataset(&ma, dataset, split, per_query, json, quiet);
-    irra_model *m = gal_model_load(&ma, 1);
+    irra_model *m = cli_model_load(&ma);
     if (!m) return CLI_EXIT_ERROR;
     int rc = evaluate(m, gallery, per_query, json, quiet);
     irra_model_free(m);

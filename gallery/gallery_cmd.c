@@ -5,7 +5,7 @@
 #include "gallery/build.h"
 #include "gallery/dataset.h"
 #include "gallery/gallery_cmd.h"
-#include "gallery/model_args.h"
+#include "cmd/model_opts.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -26,7 +26,7 @@ static const char usage[] =
     "  --split S          test (default), val or train\n"
     "  -o, --output G.db  the gallery file (created, or resumed)\n"
     "  --batch N          images per encoder call and per transaction (default 16)\n"
-    "  -q, --quiet        no progress bar\n" GAL_MODEL_USAGE;
+    "  -q, --quiet        no progress bar\n" CLI_MODEL_USAGE;
 
 /* The source recorded in the gallery: "images:/abs/dir" or "cuhk-pedes:/abs/dir". */
 static void source_name(const gal_dataset *d, char *buf, size_t n)
@@ -129,7 +129,7 @@ done:
 static int build(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        GAL_MODEL_LONGOPTS,
+        CLI_MODEL_LONGOPTS,
         {"images", required_argument, NULL, 'i'},
         {"dataset", required_argument, NULL, 'd'},
         {"split", required_argument, NULL, 's'},
@@ -138,12 +138,12 @@ static int build(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    gal_model_args ma = {0};
+    cli_model_opts ma = {0};
     const char *images = NULL, *dataset = NULL, *split = "test", *out = NULL;
     int batch = 16, quiet = 0, c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:q", longopts, NULL)) != -1) {
-        if ((r = gal_model_arg(&ma, c, optarg))) {
+        if ((r = cli_model_opt(&ma, c, optarg))) {
             if (r < 0) return CLI_EXIT_ERROR;
             continue;
         }
@@ -166,7 +166,7 @@ static int build(int argc, char **argv)
     irra_err e;
     gal_dataset *d = images ? gal_dataset_open_folder(images, &e) : gal_dataset_open(dataset, split, &e);
     if (!d) return cli_error("%s", e.msg);
-    irra_model *m = gal_model_load(&ma, 0);
+    irra_model *m = cli_model_load(&ma);
     gal_build_stats st;
     int rc = m ? gal_cmd_build_gallery(m, ma.model, d, out, batch, quiet, &st) : CLI_EXIT_ERROR;
     irra_model_free(m);

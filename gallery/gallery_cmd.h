@@ -4,7 +4,7 @@
 
 #include "gallery/build.h"
 #include "gallery/dataset.h"
-#include "gallery/model_args.h"
+#include "cmd/model_opts.h"
 
 /* Builds (or resumes) the gallery `out` from d: errors and warnings on stderr, a progress bar
  * on a terminal unless quiet. Returns 0 or the command's exit status. */

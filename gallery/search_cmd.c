@@ -18,7 +18,7 @@ static const char usage[] =
     "  --gallery G.db     a gallery made by irra gallery build with the same model\n"
     "  -k, --top-k K      results per query (default 10)\n"
     "  --json             one JSON object per query and line: {query, results: [{rank, score,\n"
-    "                     path, file, identity}]}\n" GAL_MODEL_USAGE;
+    "                     path, file, identity}]}\n" CLI_MODEL_USAGE;
 
 typedef struct {
     irra_model *m;
@@ -88,9 +88,9 @@ static int run_stdin(searcher *s)
 }
 
 /* Loads the model and the gallery, refusing features made by another model. */
-static int open_searcher(searcher *s, const gal_model_args *ma, const char *gallery)
+static int open_searcher(searcher *s, const cli_model_opts *ma, const char *gallery)
 {
-    if (!(s->m = gal_model_load(ma, 1))) return -1;
+    if (!(s->m = cli_model_load(ma))) return -1;
     irra_err e;
     char fp[32];
     irra_model_fingerprint(s->m, fp);
@@ -114,19 +114,19 @@ int cmd_search(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, usage)) return 0;
     static const struct option longopts[] = {
-        GAL_MODEL_LONGOPTS,
+        CLI_MODEL_LONGOPTS,
         {"gallery", required_argument, NULL, 'g'},
         {"top-k", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    gal_model_args ma = {0};
+    cli_model_opts ma = {0};
     const char *gallery = NULL;
     searcher s = {.k = 10};
     int c, r;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:", longopts, NULL)) != -1) {
-        if ((r = gal_model_arg(&ma, c, optarg))) {
+        if ((r = cli_model_opt(&ma, c, optarg))) {
             if (r < 0) return CLI_EXIT_ERROR;
             continue;
         }

@@ -1,5 +1,7 @@
 /* Model fingerprint: FNV-1a (64-bit) over the compute configuration and, for every tensor in name
- * order, its name, dtype, shape and a fixed sample of its elements: FP_RUNS evenly spaced runs of
+ * order, its name, shape and a fixed sample of its element values as fp32 (the values compute
+ * uses, so a .pth and its fp32 conversion agree, while an fp16 conversion of an fp32 model, whose
+ * features differ, does not): FP_RUNS evenly spaced runs of
  * FP_RUN consecutive elements, first and last included. Runs rather than scattered elements keep
  * the number of mapped pages touched small (a few thousand for a 440 MB model: ~10 ms), while a
  * retrained or different model differs in almost every sampled element. Names are sorted so a
@@ -41,22 +43,34 @@ static int64_t elem_offset(const irra_tensor *t, int64_t i)
     return off * (int64_t)irra_dtype_size(t->dtype);
 }
 
+/* Element i as compute sees it: floating types as fp32, integer types as their raw bytes. */
+static uint64_t hash_elem(uint64_t h, const irra_tensor *t, int64_t i)
+{
+    const char *p = (const char *)t->data + elem_offset(t, i);
+    uint16_t half;
+    float f;
+    switch (t->dtype) {
+    case IRRA_F32: memcpy(&f, p, sizeof f); break;
+    case IRRA_F16: memcpy(&half, p, sizeof half), f = irra_f16_to_f32(half); break;
+    case IRRA_BF16: memcpy(&half, p, sizeof half), f = irra_bf16_to_f32(half); break;
+    default: return fnv(h, p, irra_dtype_size(t->dtype));
+    }
+    return fnv(h, &f, sizeof f);
+}
+
 static uint64_t hash_tensor(uint64_t h, const irra_tensor *t)
 {
     h = fnv(h, t->name, strlen(t->name) + 1);
-    h = fnv_i64(h, t->dtype);
     h = fnv_i64(h, t->ndim);
     for (int d = 0; d < t->ndim; d++) h = fnv_i64(h, t->shape[d]);
     int64_t n = irra_tensor_numel(t);
-    size_t es = irra_dtype_size(t->dtype);
     if (n <= FP_RUNS * FP_RUN) {
-        for (int64_t i = 0; i < n; i++) h = fnv(h, (const char *)t->data + elem_offset(t, i), es);
+        for (int64_t i = 0; i < n; i++) h = hash_elem(h, t, i);
         return h;
     }
     for (int r = 0; r < FP_RUNS; r++) {
         int64_t i0 = r * (n - FP_RUN) / (FP_RUNS - 1);
-        for (int64_t i = i0; i < i0 + FP_RUN; i++)
-            h = fnv(h, (const char *)t->data + elem_offset(t, i), es);
+        for (int64_t i = i0; i < i0 + FP_RUN; i++) h = hash_elem(h, t, i);
     }
     return h;
 }

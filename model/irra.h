@@ -27,6 +27,7 @@ typedef struct {
 typedef struct {
     int img_h, img_w, stride; /* 0: take from the model file, configs.yaml beside a .pth, or 384x128/16 */
     const char *vocab_path;   /* merges file; NULL: the vocabulary embedded in the model file */
+    const char *fallback_vocab_path; /* merges file used when neither of the above exists */
 } irra_open_opts;
 
 typedef struct irra_model irra_model;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 /* The tokenizer: opts->vocab_path, else the merges text embedded under irra.bpe_merges, else
- * none (a .pth carries no vocabulary). */
+ * opts->fallback_vocab_path, else none (a .pth carries no vocabulary). */
 static int open_bpe(irra_model *m, const irra_open_opts *opts, irra_err *e)
 {
     if (opts && opts->vocab_path) {
@@ -13,8 +13,12 @@ static int open_bpe(irra_model *m, const irra_open_opts *opts, irra_err *e)
         return m->bpe ? 0 : -1;
     }
     const char *merges = irra_tensors_meta(m->ts, "irra.bpe_merges");
+    if (!merges && opts && opts->fallback_vocab_path) {
+        m->bpe = irra_bpe_load_file(opts->fallback_vocab_path, e);
+        return m->bpe ? 0 : -1;
+    }
     if (!merges) return 0;
-    m->bpe = irra_bpe_load_mem(merges, strlen(merges), e);
+    m->bpe = irra_bpe_load_mem_named(merges, strlen(merges), m->ts->path, e);
     return m->bpe ? 0 : -1;
 }
 

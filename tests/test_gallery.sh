@@ -156,6 +156,17 @@ same_model_elsewhere_is_accepted() {
         --gallery "$TMP/f.db" "a man" >/dev/null || fail "a copy of the model was refused"
 }
 
+fp32_conversion_is_the_same_model() {
+    # a .pth and its fp32 safetensors conversion compute the same features
+    $IRRA import "$TMP/tiny/model.pth" --image-size 32x16 --stride 8 -o "$TMP/tiny.safetensors" || fail "import"
+    $IRRA search --model "$TMP/tiny.safetensors" --vocab "$VOCAB" --gallery "$TMP/f.db" "a man" >/dev/null ||
+        fail "the fp32 conversion was refused"
+    $IRRA import "$TMP/tiny/model.pth" --image-size 32x16 --stride 8 --dtype f16 -o "$TMP/tiny16.safetensors" || fail "import f16"
+    $IRRA search --model "$TMP/tiny16.safetensors" --vocab "$VOCAB" --gallery "$TMP/f.db" "a man" >/dev/null 2>&1 &&
+        fail "the fp16 conversion (other features) was accepted"
+    return 0
+}
+
 bad_gallery_files_are_refused() {
     printf 'hello' >"$TMP/text.db"
     out=$($IRRA gallery info "$TMP/text.db" 2>&1); [ $? = 2 ] || fail "exit"
@@ -191,5 +202,6 @@ t eval_dataset_builds_a_temporary_gallery
 t killed_build_resumes_to_the_same_gallery
 t other_model_is_refused
 t same_model_elsewhere_is_accepted
+t fp32_conversion_is_the_same_model
 t bad_gallery_files_are_refused
 t bad_datasets_are_errors_naming_the_file

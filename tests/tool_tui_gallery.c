@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     irra_err e = {{0}};
     mkdir(argv[4], 0755);
     gal_store *s = gal_store_open(argv[1], 1, &e);
-    irra_open_opts oo = {0, 0, 0, argv[3]};
+    irra_open_opts oo = {.vocab_path = argv[3]};
     irra_model *m = s ? irra_model_open(argv[2], &oo, &e) : NULL;
     if (!m) {
         fprintf(stderr, "tool_tui_gallery: %s\n", e.msg);

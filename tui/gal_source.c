@@ -1,6 +1,7 @@
 /* tui_source over irra_model + gal_store. */
 #include "tui/gal_source.h"
 #include "cmd/cli.h"
+#include "cmd/model_opts.h"
 #include "gallery/search.h"
 #include "gallery/store.h"
 #include "model/fingerprint.h"
@@ -13,9 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHIPPED_MODEL "irra-synth.safetensors"
 #define SHIPPED_GALLERY "gallery.db"
-#define SHIPPED_VOCAB "bpe_simple_vocab_16e6.txt.gz"
 
 typedef struct {
     irra_model *m;
@@ -259,19 +258,15 @@ static int open_model(gsrc *g, const char *model, const char *vocab, char *err, 
 {
     char shipped[4096], voc[4096];
     if (!model) {
-        if (cli_asset_path(SHIPPED_MODEL, shipped, sizeof shipped) != 0)
-            return snprintf(err, errn, "no --model given and no shipped model (" SHIPPED_MODEL ")"), -1;
+        if (cli_asset_path(CLI_SHIPPED_MODEL, shipped, sizeof shipped) != 0)
+            return snprintf(err, errn, "no --model given and no shipped model (" CLI_SHIPPED_MODEL ")"), -1;
         model = shipped;
     }
-    irra_open_opts o = {0, 0, 0, vocab};
+    irra_open_opts o = {0};
+    o.vocab_path = vocab;
+    if (cli_asset_path(CLI_SHIPPED_VOCAB, voc, sizeof voc) == 0) o.fallback_vocab_path = voc;
     irra_err e = {{0}};
-    g->m = irra_model_open(model, &o, &e);
-    if (g->m && !irra_model_bpe(g->m) && !vocab && cli_asset_path(SHIPPED_VOCAB, voc, sizeof voc) == 0) {
-        irra_model_free(g->m); /* an official .pth has no vocabulary: use the shipped one */
-        o.vocab_path = voc;
-        g->m = irra_model_open(model, &o, &e);
-    }
-    if (!g->m) return snprintf(err, errn, "%s", e.msg), -1;
+    if (!(g->m = irra_model_open(model, &o, &e))) return snprintf(err, errn, "%s", e.msg), -1;
     if (!irra_model_bpe(g->m))
         return snprintf(err, errn, "%s: the model carries no vocabulary; pass --vocab", model), -1;
     return 0;
@@ -321,7 +316,7 @@ int tui_gal_source_open(tui_source *src, const char *model, const char *gallery,
     }
     const char *name = model ? strrchr(model, '/') : NULL;
     snprintf(src->model_name, sizeof src->model_name, "%s",
-             name ? name + 1 : model ? model : SHIPPED_MODEL);
+             name ? name + 1 : model ? model : CLI_SHIPPED_MODEL);
     src->ctx = g;
     src->size = g->ix.n;
     src->search = gs_search;
