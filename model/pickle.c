@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds far above a real IRRA checkpoint (about 30k values, MARK depth 3) that keep a hostile
- * pickle's memory in the tens of megabytes. */
-#define MAX_VALUES (1 << 22)
+/* Bounds far above a real IRRA checkpoint (24k values with the optimizer state, MARK depth 3)
+ * that keep a hostile pickle's memory under about 100 MB. */
+#define MAX_VALUES (1 << 21)
 #define MAX_STACK (1 << 22)
 #define MAX_MARKS 1024
 #define MAX_MEMO (1 << 22)
@@ -55,7 +55,7 @@ static int grow(void *pp, int *cap, int need, size_t size, int max)
     void **p = pp;
     if (need <= *cap) return 0;
     if (need > max) return -1;
-    int c = *cap ? *cap : 16;
+    int c = *cap ? *cap : 4; /* most containers are 2- to 6-tuples */
     while (c < need) c = c > max / 2 ? max : c * 2;
     void *q = realloc(*p, (size_t)c * size);
     if (!q) return -1;
@@ -233,28 +233,19 @@ static int memo_get(unpickler *u, uint64_t idx)
     return push(u, u->memo[idx]);
 }
 
-/* SETITEM(S): the pairs [from, sp) go into the dict at stack[from - 1]. */
-static int set_items(unpickler *u, int from)
+/* SETITEM(S) / APPEND(S): the stack items [from, sp) go into the container at stack[from - 1],
+ * which must be a `kind` (a dict takes them as key, value pairs). */
+static int extend(unpickler *u, int from, int kind)
 {
-    if ((u->sp - from) % 2) return bad(u, "odd number of dict items");
-    if (from < 1 || (u->nmarks && from - 1 < u->marks[u->nmarks - 1]))
-        return bad(u, "SETITEMS without a dict");
-    int d = u->stack[from - 1];
-    if (u->pk->v[d].kind != IRRA_PK_DICT) return bad(u, "SETITEMS on a non-dict");
+    const char *op = kind == IRRA_PK_DICT ? "SETITEMS" : "APPENDS";
+    if (from < 1 || (u->nmarks && from - 1 < u->marks[u->nmarks - 1]) ||
+        u->pk->v[u->stack[from - 1]].kind != kind)
+        return irra_fail(u->e, "%s: data.pkl: %s without a %s at byte %zu", u->path, op,
+                         kind == IRRA_PK_DICT ? "dict" : "list", u->pos);
+    if (kind == IRRA_PK_DICT && (u->sp - from) % 2) return bad(u, "odd number of dict items");
+    int c = u->stack[from - 1];
     for (int i = from; i < u->sp; i++)
-        if (add_item(u, d, u->stack[i])) return -1;
-    u->sp = from;
-    return 0;
-}
-
-static int append_items(unpickler *u, int from)
-{
-    if (from < 1 || (u->nmarks && from - 1 < u->marks[u->nmarks - 1]))
-        return bad(u, "APPENDS without a list");
-    int l = u->stack[from - 1];
-    if (u->pk->v[l].kind != IRRA_PK_LIST) return bad(u, "APPEND to a non-list");
-    for (int i = from; i < u->sp; i++)
-        if (add_item(u, l, u->stack[i])) return -1;
+        if (add_item(u, c, u->stack[i])) return -1;
     u->sp = from;
     return 0;
 }
@@ -400,15 +391,15 @@ static int step(unpickler *u)
         if (u->sp - floor < n) return bad(u, "stack underflow");
         return make_seq(u, IRRA_PK_TUPLE, u->sp - n);
     }
-    case 's': return set_items(u, u->sp - 2);
+    case 's': return extend(u, u->sp - 2, IRRA_PK_DICT);
     case 'u': {
         int from = pop_mark(u);
-        return from < 0 ? -1 : set_items(u, from);
+        return from < 0 ? -1 : extend(u, from, IRRA_PK_DICT);
     }
-    case 'a': return append_items(u, u->sp - 1);
+    case 'a': return extend(u, u->sp - 1, IRRA_PK_LIST);
     case 'e': {
         int from = pop_mark(u);
-        return from < 0 ? -1 : append_items(u, from);
+        return from < 0 ? -1 : extend(u, from, IRRA_PK_LIST);
     }
     case 'q': return (p = take(u, 1)) ? memo_put(u, *p) : bad(u, "truncated BINPUT");
     case 'r': return (p = take(u, 4)) ? memo_put(u, le(p, 4)) : bad(u, "truncated LONG_BINPUT");

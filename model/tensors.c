@@ -65,6 +65,9 @@ irra_tensors *irra_tensors_open(const char *path, irra_err *e)
         close(fd);
     }
     if (rc) {
+        /* messages quote names from the file: keep them one printable line */
+        for (char *c = e ? e->msg : NULL; c && *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
         irra_tensors_free(ts);
         return NULL;
     }

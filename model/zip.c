@@ -12,6 +12,8 @@
 #define SIG_LOC64 0x07064b50u
 #define SIG_CDIR 0x02014b50u
 #define SIG_LOCAL 0x04034b50u
+/* best.pth with its optimizer state has about 1500 entries */
+#define MAX_ENTRIES (1 << 20)
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
@@ -54,8 +56,8 @@ static int find_cdir(const uint8_t *b, size_t len, const char *path, uint64_t *c
     }
     if (!inside(*cd_off, *cd_size, len))
         return irra_fail(e, "%s: zip central directory lies outside the file", path);
-    if (*count > *cd_size / 46)
-        return irra_fail(e, "%s: zip central directory too small for %llu entries", path,
+    if (*count > *cd_size / 46 || *count > MAX_ENTRIES)
+        return irra_fail(e, "%s: zip central directory cannot hold %llu entries", path,
                          (unsigned long long)*count);
     return 0;
 }
