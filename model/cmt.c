@@ -17,7 +17,10 @@ static int cross_attend(float *out, float *q, float *kv, const irra_model *m, in
         irra_fail(e, "out of memory in cross attention");
         goto out;
     }
-    for (int b = 0; b < B; b++) idx[b] = b * ctx, idx[B + b] = ctx, idx[2 * B + b] = b * T, idx[3 * B + b] = T;
+    for (int b = 0; b < B; b++) {
+        idx[b] = b * ctx, idx[B + b] = ctx;
+        idx[2 * B + b] = b * T, idx[3 * B + b] = T;
+    }
     irra_seqs qs = {B, idx, idx + B}, ks = {B, idx + 2 * B, idx + 3 * B};
     irra_linear(Q, q, w->x_in_w, w->x_in_b, B * ctx, E, E, 0);
     irra_linear(KV, kv, w->x_in_w + (size_t)E * E, w->x_in_b + E, B * T, E, 2 * E, 0);

@@ -1,11 +1,12 @@
 /* Times the C model on the inputs the speed goals name: one 25-token text query and image
  * batches of 1 and 8 (random pixels), best of N runs after a warm-up. Prints one line per case.
- * usage: tool_model_bench MODEL [runs]   (threads: OMP_NUM_THREADS) */
+ * usage: tool_model_bench MODEL [runs [text]]   (threads: OMP_NUM_THREADS; text: no images) */
 #include "model/irra.h"
 
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double now(void)
@@ -34,10 +35,12 @@ int main(int argc, char **argv)
         if (r && now() - t0 < best) best = now() - t0;
     }
     printf("threads %d text_query_25 %.2f ms\n", omp_get_max_threads(), best * 1e3);
+    fflush(stdout);
+    int images = !(argc > 3 && !strcmp(argv[3], "text"));
     size_t n = (size_t)3 * c->img_h * c->img_w;
     float *px = malloc(8 * n * sizeof *px);
     for (size_t i = 0; i < 8 * n; i++) px[i] = (float)((i * 2654435761u) % 1000) / 500.0f - 1.0f;
-    for (int B = 1; B <= 8; B += 7) {
+    for (int B = 1; images && B <= 8; B += 7) {
         best = 1e9;
         for (int r = 0; r <= runs; r++) {
             double t0 = now();
@@ -46,6 +49,7 @@ int main(int argc, char **argv)
         }
         printf("threads %d image_batch_%d %.2f ms (%.2f img/s)\n", omp_get_max_threads(), B,
                best * 1e3, B / best);
+        fflush(stdout);
     }
     free(ids), free(feat), free(px);
     irra_model_free(m);
