@@ -71,9 +71,11 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 IRRA_SANITIZED=1 sh tests/run.sh build-asan
 
 bench: deps all
+	@sh mk/demo_assets.sh $(BUILD)
 	@sh tests/bench.sh $(BUILD)
 
 run: deps all
+	@sh mk/demo_assets.sh $(BUILD)
 	./irra
 
 install: $(BUILD)/irra
