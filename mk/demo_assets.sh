@@ -22,10 +22,9 @@ model = irra_ref.IRRA(c).eval()
 torch.save({"model": irra_ref.perturb_and_round(model, torch.Generator().manual_seed(1))}, sys.argv[1])
 PY
 "$build/irra" import "$tmp/model.pth" --image-size 384x128 --stride 16 --dtype f16 \
-    --vocab assets/bpe_simple_vocab_16e6.txt.gz -o "$tmp/model.safetensors"
-"$build/irra" synth -o "$tmp/synth" --ids 240 --test-ids 40 --val-ids 20 --seed 7 >/dev/null
-rm -f "$tmp/gallery.db"
-"$build/irra" gallery build --model "$tmp/model.safetensors" --dataset "cuhk-pedes:$tmp/synth" \
+    --vocab assets/bpe_simple_vocab_16e6.txt.gz -o "$model"
+# the dataset stays in the build folder, so the gallery's paths lead to the originals
+"$build/irra" synth -o "$build/demo-synth" --ids 240 --test-ids 40 --val-ids 20 --seed 7
+"$build/irra" gallery build --model "$model" --dataset "cuhk-pedes:$build/demo-synth" \
     --split test -q -o "$tmp/gallery.db"
-mv "$tmp/model.safetensors" "$model"
 mv "$tmp/gallery.db" "$gallery"
