@@ -8,7 +8,6 @@ tests/bench.sh), the same OPENBLAS_CORETYPE as irra, and the faster of 1 and 2 t
 usage: bench_model.py BUILD_DIR"""
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -63,15 +62,11 @@ def main():
         env = dict(os.environ, OMP_NUM_THREADS="2")
         ours = json.loads(subprocess.run([tool, st, ",".join(map(str, CAPTION)), "10"], env=env,
                                          check=True, capture_output=True, text=True).stdout)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run([irra, "embed", "--model", st, "--vocab",
-                        os.path.join(os.path.dirname(__file__), "..", "assets",
-                                     "bpe_simple_vocab_16e6.txt.gz"),
-                        "--text", "a woman in a red coat"], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-        if peak <= before * 1024:
-            peak = float("nan")
+        # peak RSS of one text query in its own process (GNU time's %M, in KiB)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", irra, "embed", "--model", st,
+                            "--text", "a woman in a red coat"], env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        peak = int(p.stderr.strip().splitlines()[-1]) * 1024
 
         ids = torch.zeros(1, 77, dtype=torch.long)
         ids[0, :len(CAPTION)] = torch.tensor(CAPTION)
