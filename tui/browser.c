@@ -418,7 +418,16 @@ void tui_browser_step(tui_browser *b, int timeout_ms)
         b->quit = 1; /* the terminal went away (SSH dropped, tmux killed): nothing to draw on */
         return;
     }
-    if (n > 0 && (pf[0].revents & POLLIN)) changed = 1;
+    if (n > 0 && (pf[0].revents & POLLIN)) {
+        /* readable with nothing to read is end of file: a hung-up terminal that did not report
+         * POLLHUP; left alone, poll would return at once forever and spin a core */
+        int avail = 1;
+        if (ioctl(b->in_fd, FIONREAD, &avail) == 0 && avail == 0) {
+            b->quit = 1;
+            return;
+        }
+        changed = 1;
+    }
     if (n < 0 && errno == EINTR) changed = 1; /* SIGWINCH: ncurses queues KEY_RESIZE */
     int ch;
     while (changed && (ch = getch()) != ERR) full |= on_key(b, ch);
