@@ -6,8 +6,10 @@
 #include "train/synth_attrs.h"
 #include "train/synth_caption.h"
 #include "train/synth_parse.h"
+#include "train/synth_png.h"
 #include "train/synth_render.h"
 
+#include <stb_image.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -271,6 +273,51 @@ static void garment_colour_lands_on_its_body_part(void)
     EXPECTF(knee[2] > knee[0] + 40, "knee %d %d %d", knee[0], knee[1], knee[2]);
 }
 
+/* Writes rgb with enc, decodes the file with stb_image and compares every byte. */
+static int png_round_trips(syn_png *enc, const char *path, const uint8_t *rgb, int w, int h)
+{
+    if (syn_png_write(enc, path, rgb) < 0) return 0;
+    int gw, gh, n;
+    uint8_t *got = stbi_load(path, &gw, &gh, &n, 3);
+    int same = got && gw == w && gh == h && n == 3 && !memcmp(got, rgb, (size_t)w * h * 3);
+    stbi_image_free(got);
+    return same;
+}
+
+static void png_files_decode_to_the_same_pixels(void)
+{
+    enum { H = 384, W = 128 };
+    static uint8_t a[H * W * 3], b[H * W * 3];
+    syn_person p;
+    person(&p, SYN_WOMAN, SYN_PULLOVER, SYN_GREEN, SYN_TROUSERS, SYN_GREY);
+    syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
+                       .wall = {{90, 100, 110}, {150, 140, 130}}, .floor = {100, 90, 80},
+                       .horizon = 0.7f, .blur = 1};
+    EXPECT(syn_render(&pool, &p, &nu, a, H, W) == 0);
+    uint64_t x = 88172645463325252u; /* noise: incompressible, so the stream is at its bound */
+    for (size_t i = 0; i < sizeof b; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        b[i] = (uint8_t)(x >> 32);
+    }
+    char path[] = "/tmp/irra-synth-png-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return;
+    close(fd);
+    syn_png *enc = syn_png_new(W, H);
+    EXPECT(enc != NULL);
+    if (enc) { /* one encoder, reused: nothing of the first picture may leak into the next */
+        EXPECT(png_round_trips(enc, path, b, W, H));
+        EXPECT(png_round_trips(enc, path, a, W, H));
+        syn_png_free(enc);
+    }
+    enc = syn_png_new(5, 1); /* a width that is not a multiple of anything */
+    EXPECT(enc && png_round_trips(enc, path, a, 5, 1));
+    syn_png_free(enc);
+    EXPECT(syn_png_new(0, 10) == NULL && syn_png_new(10, 70000) == NULL);
+    EXPECT(syn_write_png("/nonexistent/x.png", W, H, a) < 0);
+    unlink(path);
+}
+
 static void progress_prints_a_summary(void)
 {
     progress p;
@@ -303,6 +350,7 @@ int main(void)
     RUN(reader_binds_words_to_the_right_part);
     RUN(render_is_deterministic_and_size_checked);
     RUN(garment_colour_lands_on_its_body_part);
+    RUN(png_files_decode_to_the_same_pixels);
     RUN(progress_prints_a_summary);
     syn_fmnist_free(&pool);
     return DONE();

@@ -43,6 +43,23 @@ truth = [json.loads(l) for l in open(os.path.join(d, "attributes.jsonl"))]
 assert [t["file_path"] for t in truth] == [r["file_path"] for r in rows]
 PY
 }
+pngs_decode_with_pil() {
+    # PIL checks every chunk CRC and the zlib checksum, which stb_image skips.
+    synth -o "$TMP/p" --ids 6 --images-per-id 2 || fail "run"
+    /usr/bin/python3 - "$TMP/p" <<'PY' || fail "PIL cannot read the images"
+import glob, sys
+from PIL import Image
+files = sorted(glob.glob(sys.argv[1] + "/imgs/*/*.png"))
+assert len(files) == 12, len(files)
+for f in files:
+    with Image.open(f) as im:
+        im.verify()
+    with Image.open(f) as im:
+        im.load()
+        assert im.mode == "RGB" and im.size == (32, 96), (f, im.mode, im.size)
+        assert len(set(im.getdata())) > 20, f  # a picture, not a blank
+PY
+}
 progress_and_summary_on_stderr() {
     synth -o "$TMP/g" --ids 10 || fail "run"
     grep -q '^synth: 40 images in .* images/s' "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
@@ -70,6 +87,7 @@ t same_seed_gives_identical_files
 t dataset_matches_request_and_captions_match_images
 t checker_catches_a_wrong_caption
 t json_loads_with_python
+t pngs_decode_with_pil
 t progress_and_summary_on_stderr
 t contact_sheet_decodes
 t bad_options_exit_2

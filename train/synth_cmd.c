@@ -123,7 +123,8 @@ static int make_dirs(const char *out)
     return 0;
 }
 
-/* Renders and writes every image on all threads; each thread owns one pixel buffer. */
+/* Renders and writes every image on all threads; each thread owns a pixel buffer and a PNG
+ * encoder. */
 static int write_images(const syn_dataset *d, const char *out)
 {
     long n = syn_n_images(d), done = 0;
@@ -134,6 +135,7 @@ static int write_images(const syn_dataset *d, const char *out)
 #pragma omp parallel
     {
         uint8_t *rgb = malloc((size_t)d->h * d->w * 3);
+        syn_png *png = syn_png_new(d->w, d->h);
         char path[4200], rel[64];
 #pragma omp for schedule(dynamic, 16)
         for (long i = 0; i < n; i++) {
@@ -143,8 +145,8 @@ static int write_images(const syn_dataset *d, const char *out)
             if (stop) continue;
             syn_image_path(d, i, rel, sizeof rel);
             snprintf(path, sizeof path, "%s/imgs/%s", out, rel);
-            if (!rgb || syn_image_render(d, i, rgb) < 0 ||
-                syn_write_png(path, d->w, d->h, rgb) < 0) {
+            if (!rgb || !png || syn_image_render(d, i, rgb) < 0 ||
+                syn_png_write(png, path, rgb) < 0) {
 #pragma omp critical(synth_error)
                 if (!failed) {
                     snprintf(bad, sizeof bad, "%s", path);
@@ -158,6 +160,7 @@ static int write_images(const syn_dataset *d, const char *out)
             if (omp_get_thread_num() == 0) progress_update(&pr, now);
         }
         free(rgb);
+        syn_png_free(png);
     }
     if (failed) return cli_error("synth: %s: cannot render or write the image", bad);
     progress_update(&pr, done);

@@ -1,12 +1,14 @@
 #include "train/synth_sheet.h"
 
+#include "train/synth_png.h"
+
 /* stb_easy_font is all static functions, some unused here, with a brace-elided table; GCC
  * reports both, the first at the end of the file, so the silence covers the whole file. */
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wmissing-braces"
 #include <stb_easy_font.h>
-#include <stb_image_write.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +107,8 @@ int syn_contact_sheet(const syn_dataset *d, int n, int cols, const char *path, i
         }
         cell(&s, d, i, (i % cols) * CELL_W, (i / cols) * cell_h, img);
     }
-    if (!stbi_write_png(path, s.w, s.h, 3, s.px, s.w * 3)) irra_fail(e, "%s: cannot write", path);
+    if (syn_write_png(path, s.w, s.h, s.px) < 0)
+        irra_fail(e, "%s: cannot write (%s)", path, strerror(errno));
     else rc = 0;
 done:
     free(s.px);
