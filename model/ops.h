@@ -38,4 +38,7 @@ int irra_attention(float *out, int ldo, const float *q, int ldq, const float *k,
                    const float *v, int ldv, const irra_seqs *qs, const irra_seqs *ks, int H,
                    int hd, int causal, float *attn);
 
+/* e^x with relative error < 3e-7, written to vectorise (QuickGELU, softmax). */
+float irra_expf(float x);
+
 #endif
