@@ -17,6 +17,16 @@ dataset_matches_request_and_captions_match_images() {
     synth -o "$TMP/d" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --seed 3 || fail "run"
     "$CHECK" "$TMP/d" 40 5 7 2 96 32
 }
+loads_with_the_gallery_dataset_reader() {
+    # --ids 20: 16 train (ids 1..16, remapped to 0..15), 2 val, 2 test identities, 2 images each
+    synth -o "$TMP/g" --ids 20 --val-ids 2 --test-ids 2 --images-per-id 2 || fail "run"
+    out=$("$build/tests/tool_dataset" "cuhk-pedes:$TMP/g" train) || fail "train split refused"
+    echo "$out" | head -1 | grep -q "images 32 captions 64 ids 16 classes 16" || fail "train: $(echo "$out" | head -1)"
+    out=$("$build/tests/tool_dataset" "cuhk-pedes:$TMP/g" test) || fail "test split refused"
+    echo "$out" | head -1 | grep -q "images 4 captions 8 ids 2" || fail "test: $(echo "$out" | head -1)"
+    missing=$(echo "$out" | grep "^I" | cut -f3 | while read -r p; do [ -f "$p" ] || echo "$p"; done)
+    [ -z "$missing" ] || fail "images the reader names but are missing: $missing"
+}
 checker_catches_a_wrong_caption() {
     # The check must be able to fail: swap the words red and black in every caption.
     synth -o "$TMP/e" --ids 30 --images-per-id 1 || fail "run"
@@ -85,6 +95,7 @@ bad_options_exit_2() {
 
 t same_seed_gives_identical_files
 t dataset_matches_request_and_captions_match_images
+t loads_with_the_gallery_dataset_reader
 t checker_catches_a_wrong_caption
 t json_loads_with_python
 t pngs_decode_with_pil
