@@ -150,6 +150,20 @@ static int write_all(FILE *f, const irra_tensor *t, int n, irra_dtype dtype,
     return rc;
 }
 
+/* mkstemp creates 0600; the model file gets what open(..., 0666) would under the process umask.
+ * umask() can only be read by changing it (process-wide, racy with threads), so read it from
+ * /proc/self/status (Linux >= 4.7); 022 when that is not available. */
+static mode_t process_umask(void)
+{
+    unsigned mask = 022;
+    char line[128];
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %o", &mask) == 1) break;
+    if (f) fclose(f);
+    return (mode_t)(mask & 0777);
+}
+
 int irra_safetensors_write(const char *path, const irra_tensor *t, int n, irra_dtype dtype,
                            const char *const *meta_key, const char *const *meta_val, int nmeta,
                            irra_err *e)
@@ -165,7 +179,7 @@ int irra_safetensors_write(const char *path, const irra_tensor *t, int n, irra_d
         free(tmp);
         return -1;
     }
-    fchmod(fd, 0644);
+    fchmod(fd, 0666 & ~process_umask());
     FILE *f = fdopen(fd, "wb");
     int rc = f ? write_all(f, t, n, dtype, meta_key, meta_val, nmeta) : -1;
     int err = errno;

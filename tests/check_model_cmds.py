@@ -91,6 +91,14 @@ def test_import_writes_self_contained_model():
     assert len([k for k in hdr if k != "__metadata__"]) == len(sd)
 
 
+def test_import_honours_the_umask():
+    out = os.path.join(d, "private.safetensors")
+    p = subprocess.run([IRRA, "import", PTH, "-o", out], preexec_fn=lambda: os.umask(0o077))
+    assert p.returncode == 0 and (os.stat(out).st_mode & 0o777) == 0o600, oct(os.stat(out).st_mode)
+    p = subprocess.run([IRRA, "import", PTH, "-o", out], preexec_fn=lambda: os.umask(0o022))
+    assert p.returncode == 0 and (os.stat(out).st_mode & 0o777) == 0o644, oct(os.stat(out).st_mode)
+
+
 def test_embed_text_matches_reference():
     with torch.no_grad():
         want = model.encode_text(ref_ids(CAPTION))[0].numpy()
