@@ -1,11 +1,12 @@
 # The browser tests' model and gallery: a random-weight IRRA model with CLIP's real vocabulary
 # size (tiny widths, 384x128 input) from the PyTorch reference, and 24 synthetic crops encoded
-# into a gallery by the real build. Made once per build folder ($build/tui-fixture).
+# into a gallery by the real build. Made once per build folder ($build/tui-fixture), and again
+# whenever the library is newer than the gallery (a changed encoder or fingerprint).
 fixture() {
     FIX="$build/tui-fixture"
     VOCAB=../shared/data/bpe_simple_vocab_16e6.txt.gz
     MODEL_ARGS="--model $FIX/tui/model.pth --vocab $VOCAB --gallery $FIX/gallery.db"
-    [ -f "$FIX/gallery.db" ] && return 0
+    [ -f "$FIX/gallery.db" ] && [ "$FIX/gallery.db" -nt "$build/libirra.a" ] && return 0
     rm -rf "$FIX"; mkdir -p "$FIX"
     /usr/bin/python3 -c "
 import sys; sys.path.insert(0, 'tests/ref'); import irra_ref

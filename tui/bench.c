@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <pty.h>
 #include <stdlib.h>
-#include <stb/stb_image_resize.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,7 +74,7 @@ static void encode12(tui_source *src, const tui_hit *hits, int n, int w, int h, 
         irra_image im = {0};
         char err[256];
         if (src->thumbnail(src->ctx, hits[i].image_id, &im, err, sizeof err) != 0) continue;
-        stbir_resize_uint8(im.rgb, im.w, im.h, 0, px, w, h, 0, 3);
+        irra_image_resize(&im, w, h, px, NULL);
         free(im.rgb);
         out.n = 0;
         if (tui_sixel_encode(px, w, h, 256, &out) == 0) r->bytes12 += out.n;

@@ -5,7 +5,6 @@
 #include "tui/browser_priv.h"
 #include "tui/failures.h"
 
-#include <stb/stb_image_resize.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -124,8 +123,14 @@ static void fit(const irra_image *img, uint8_t *dst, int W, int H, int *x0, int 
     if (*h > H) *h = H;
     *x0 = (W - *w) / 2;
     *y0 = (H - *h) / 2;
-    stbir_resize_uint8(img->rgb, img->w, img->h, 0, dst + ((size_t)*y0 * W + *x0) * 3, *w, *h,
-                       W * 3, 3);
+    uint8_t *px = malloc((size_t)*w * *h * 3);
+    if (!px || irra_image_resize(img, *w, *h, px, NULL) != 0) {
+        free(px); /* out of memory: the tile stays the background colour */
+        return;
+    }
+    for (int y = 0; y < *h; y++)
+        memcpy(dst + ((size_t)(*y0 + y) * W + *x0) * 3, px + (size_t)y * *w * 3, (size_t)*w * 3);
+    free(px);
 }
 
 static int render_tile(tui_browser *b, const tui_tile_key *k, const char *query, tui_buf *out)
