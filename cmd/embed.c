@@ -54,13 +54,11 @@ static int encode(irra_model *m, const input *in, float *feat, irra_err *e)
         free(ids);
         return rc;
     }
-    irra_image img;
-    if (irra_image_load(in->value, &img, e)) return -1;
     float *px = malloc(sizeof(float) * 3 * c->img_h * c->img_w);
-    int rc = !px || irra_image_preprocess(&img, c->img_h, c->img_w, px, e) ? -1
+    int rc = !px ? irra_fail(e, "out of memory")
+             : irra_image_load_input(in->value, c->img_h, c->img_w, px, e) ? -1
              : irra_encode_image(m, px, 1, feat, NULL, e);
     free(px);
-    irra_image_free(&img);
     return rc;
 }
 

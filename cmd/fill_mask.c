@@ -89,17 +89,15 @@ static void print_masks(const irra_bpe *bpe, const char *text, const int32_t *id
 static int predict(irra_model *m, const char *image, const int32_t *ids, float *logits, irra_err *e)
 {
     const irra_config *c = irra_model_config(m);
-    irra_image img;
-    if (irra_image_load(image, &img, e)) return -1;
     float *px = malloc(sizeof(float) * 3 * c->img_h * c->img_w);
     float *tok = malloc(sizeof(float) * c->v_tokens * c->embed_dim);
     float *feat = malloc(sizeof(float) * c->embed_dim);
     int rc = -1;
-    if (px && tok && feat && !irra_image_preprocess(&img, c->img_h, c->img_w, px, e) &&
-        !irra_encode_image(m, px, 1, feat, tok, e))
+    if (!px || !tok || !feat) irra_fail(e, "out of memory");
+    else if (!irra_image_load_input(image, c->img_h, c->img_w, px, e) &&
+             !irra_encode_image(m, px, 1, feat, tok, e))
         rc = irra_mlm(m, ids, tok, 1, logits, NULL, e);
     free(px), free(tok), free(feat);
-    irra_image_free(&img);
     return rc;
 }
 

@@ -149,3 +149,12 @@ int irra_image_preprocess(const irra_image *src, int h, int w, float *out, irra_
     free(tmp);
     return rc;
 }
+
+int irra_image_load_input(const char *path, int h, int w, float *out, irra_err *e)
+{
+    irra_image img;
+    if (irra_image_load(path, &img, e)) return -1;
+    int rc = irra_image_preprocess(&img, h, w, out, e);
+    irra_image_free(&img);
+    return rc;
+}

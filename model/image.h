@@ -27,4 +27,7 @@ int irra_image_resize(const irra_image *src, int w, int h, uint8_t *dst, irra_er
  * (x/255 - mean_c)/std_c into out[3][h][w]. */
 int irra_image_preprocess(const irra_image *src, int h, int w, float *out, irra_err *e);
 
+/* Decodes an image file and preprocesses it into out[3][h][w] (the two calls above). */
+int irra_image_load_input(const char *path, int h, int w, float *out, irra_err *e);
+
 #endif
