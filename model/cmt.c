@@ -59,7 +59,7 @@ int irra_mlm(irra_model *m, const int32_t *ids, const float *img_tokens, int B, 
     if (cross_attend(x, t, kv, m, B, attn, e) < 0) goto out;
     for (int b = 0; b < B; b++) idx[b] = b * ctx, idx[B + b] = ctx;
     irra_seqs sq = {B, idx, idx + B};
-    if (irra_blocks_forward(w->c_blocks, c->cmt_layers, x, &sq, E, c->cmt_heads, 0, e) < 0) goto out;
+    if (irra_blocks_forward(w->c_blocks, NULL, c->cmt_layers, x, &sq, E, c->cmt_heads, 0, e) < 0) goto out;
     irra_layernorm(x, x, w->ln_post_w, w->ln_post_b, B * ctx, E);
     irra_linear(t, x, w->mlm_dense_w, w->mlm_dense_b, B * ctx, E, E, 0);
     irra_quick_gelu(t, (size_t)B * ctx * E);

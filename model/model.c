@@ -29,6 +29,7 @@ irra_model *irra_model_open(const char *path, const irra_open_opts *opts, irra_e
         irra_fail(e, "%s: out of memory", path);
         return NULL;
     }
+    pthread_mutex_init(&m->pack_lock, NULL);
     if (!(m->ts = irra_tensors_open(path, e)) || irra_config_infer(&m->cfg, m->ts, opts, e) < 0 ||
         irra_weights_load(&m->w, m->ts, &m->cfg, e) < 0 || open_bpe(m, opts, e) < 0) {
         irra_model_free(m);
@@ -40,6 +41,8 @@ irra_model *irra_model_open(const char *path, const irra_open_opts *opts, irra_e
 void irra_model_free(irra_model *m)
 {
     if (!m) return;
+    irra_vision_packed_free(&m->vpk);
+    pthread_mutex_destroy(&m->pack_lock);
     irra_weights_free(&m->w);
     irra_bpe_free(m->bpe);
     irra_tensors_free(m->ts);

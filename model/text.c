@@ -61,7 +61,7 @@ int irra_encode_text(irra_model *m, const int32_t *ids, int B, float *feat, floa
             float *dst = x + ((size_t)off[b] + t) * d;
             for (int i = 0; i < d; i++) dst[i] = te[i] + pe[i];
         }
-    if (irra_blocks_forward(m->w.t_blocks, c->t_layers, x, &sq, d, c->t_heads, 1, e) < 0) goto out;
+    if (irra_blocks_forward(m->w.t_blocks, NULL, c->t_layers, x, &sq, d, c->t_heads, 1, e) < 0) goto out;
     if (tokens) {
         irra_layernorm(x, x, m->w.t_ln_w, m->w.t_ln_b, N, d);
         irra_gemm(N, E, d, 1.0f, x, d, m->w.t_proj, E, 0, 0.0f, tokens, E);

@@ -22,7 +22,8 @@ static void im2col(float *col, const float *px, int B, const irra_config *c)
 }
 
 /* x[B * T, W] = [class_embedding; conv1(patches)] + positional_embedding, T = v_tokens. */
-static int embed(float *x, const float *px, int B, const irra_model *m, irra_err *e)
+static int embed(float *x, const float *px, int B, const irra_model *m, const irra_vision_pk *vp,
+                 irra_err *e)
 {
     const irra_config *c = &m->cfg;
     int p = c->patch, G = c->grid_h * c->grid_w, K = 3 * p * p, W = c->v_width, T = c->v_tokens;
@@ -33,7 +34,8 @@ static int embed(float *x, const float *px, int B, const irra_model *m, irra_err
         return irra_fail(e, "out of memory for %d images", B);
     }
     im2col(col, px, B, c);
-    irra_gemm(B * G, W, K, 1.0f, col, K, m->w.v_conv, K, 1, 0.0f, pe, W);
+    if (!vp || irra_linear_packed(pe, col, &vp->conv, NULL, B * G, 0) < 0)
+        irra_gemm(B * G, W, K, 1.0f, col, K, m->w.v_conv, K, 1, 0.0f, pe, W);
 #pragma omp parallel for schedule(static)
     for (int bt = 0; bt < B * T; bt++) {
         int b = bt / T, t = bt % T;
@@ -51,9 +53,11 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
                       irra_err *e)
 {
     const irra_config *c = &m->cfg;
-    int W = c->v_width, T = c->v_tokens, E = c->embed_dim;
+    int W = c->v_width, T = c->v_tokens, E = c->embed_dim, L = c->v_layers;
     if (irra_check_batch(B, (size_t)T * (W * 5 + 3 * c->patch * c->patch), e) < 0) return -1;
-    float *x = malloc((size_t)B * T * W * sizeof *x);
+    const irra_vision_pk *vp = irra_vision_packed(m, B);
+    const irra_block_pk *pk = vp ? vp->blocks : NULL;
+    float *x = malloc((size_t)B * T * W * sizeof *x), *cls = NULL;
     int *off = malloc((size_t)B * 2 * sizeof *off), rc = -1;
     if (!x || !off) {
         irra_fail(e, "out of memory for %d images", B);
@@ -61,23 +65,29 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
     }
     for (int b = 0; b < B; b++) off[b] = b * T, off[B + b] = T;
     irra_seqs sq = {B, off, off + B};
-    if (embed(x, pixels, B, m, e) < 0) goto out;
+    if (embed(x, pixels, B, m, vp, e) < 0) goto out;
     irra_layernorm(x, x, m->w.v_ln_pre_w, m->w.v_ln_pre_b, B * T, W);
-    if (irra_blocks_forward(m->w.v_blocks, c->v_layers, x, &sq, W, c->v_heads, 0, e) < 0) goto out;
     if (tokens) {
+        if (irra_blocks_forward(m->w.v_blocks, pk, L, x, &sq, W, c->v_heads, 0, e) < 0) goto out;
         irra_layernorm(x, x, m->w.v_ln_post_w, m->w.v_ln_post_b, B * T, W);
         irra_gemm(B * T, E, W, 1.0f, x, W, m->w.v_proj, E, 0, 0.0f, tokens, E);
         for (int b = 0; b < B && feat; b++)
             memcpy(feat + (size_t)b * E, tokens + (size_t)b * T * E, (size_t)E * sizeof *feat);
     } else if (feat) {
-        /* Only CLS is needed: gather it, then normalise and project B rows. */
-        for (int b = 0; b < B; b++)
-            memmove(x + (size_t)b * W, x + (size_t)b * T * W, (size_t)W * sizeof *x);
-        irra_layernorm(x, x, m->w.v_ln_post_w, m->w.v_ln_post_b, B, W);
-        irra_gemm(B, E, W, 1.0f, x, W, m->w.v_proj, E, 0, 0.0f, feat, E);
+        /* Only CLS is wanted: the last block runs for it alone, then ln_post and proj on B rows. */
+        if (!(cls = malloc((size_t)B * W * sizeof *cls))) {
+            irra_fail(e, "out of memory for %d images", B);
+            goto out;
+        }
+        if (irra_blocks_forward(m->w.v_blocks, pk, L - 1, x, &sq, W, c->v_heads, 0, e) < 0 ||
+            irra_block_forward_first(&m->w.v_blocks[L - 1], pk ? &pk[L - 1] : NULL, x, &sq, W,
+                                     c->v_heads, cls, e) < 0)
+            goto out;
+        irra_layernorm(cls, cls, m->w.v_ln_post_w, m->w.v_ln_post_b, B, W);
+        irra_gemm(B, E, W, 1.0f, cls, W, m->w.v_proj, E, 0, 0.0f, feat, E);
     }
     rc = 0;
 out:
-    free(x), free(off);
+    free(x), free(off), free(cls);
     return rc;
 }

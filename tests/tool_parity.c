@@ -74,7 +74,10 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     int B = (int)(ids.n / (size_t)c->context), E = c->embed_dim;
     float *f = malloc((size_t)B * E * 4), *tok = malloc((size_t)B * c->v_tokens * E * 4);
     float *ttok = malloc((size_t)B * c->context * E * 4);
-    int rc = irra_encode_image(m, px.data, B, f, tok, &e);
+    /* irra packs the image tower's weights from the second call on (model/vit_pack.c): a first
+     * call here makes every compared output come from the packed product (unless disabled). */
+    int rc = irra_encode_image(m, px.data, B, f, NULL, &e);
+    if (rc == 0) rc = irra_encode_image(m, px.data, B, f, tok, &e);
     if (rc == 0) compare(tag, "image_feat", f, load(dir, man, "image_feat"));
     if (rc == 0) compare(tag, "image_tokens", tok, load(dir, man, "image_tokens"));
     if (rc == 0 && (rc = irra_encode_image(m, px.data, B, f, NULL, &e)) == 0)
@@ -189,7 +192,7 @@ static void check_bad_files(const char *tag, const char *pth, const char *dir,
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) return fprintf(stderr, "usage: tool_parity DIR [yaml]\n"), 2;
+    if (argc < 2) return fprintf(stderr, "usage: tool_parity DIR [yaml | openblas]\n"), 2;
     const char *dir = argv[1];
     char path[1024], st[1024], tag[64];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
@@ -198,6 +201,9 @@ int main(int argc, char **argv)
     json_object *o;
     irra_open_opts opts = {0};
     int yaml = argc > 2 && !strcmp(argv[2], "yaml");
+    /* openblas: the image tower without irra's packed product, as on a CPU without AVX-512 */
+    int openblas = argc > 2 && !strcmp(argv[2], "openblas");
+    if (openblas) setenv("IRRA_NO_PACKED", "1", 1);
     if (!yaml) {
         json_object_object_get_ex(man, "img_h", &o), opts.img_h = json_object_get_int(o);
         json_object_object_get_ex(man, "img_w", &o), opts.img_w = json_object_get_int(o);
@@ -206,10 +212,10 @@ int main(int argc, char **argv)
     json_object_object_get_ex(man, "config", &o);
     const char *name = json_object_get_string(o);
     snprintf(path, sizeof path, "%s/model.pth", dir);
-    snprintf(tag, sizeof tag, "%s_pth%s", name, yaml ? "_yaml" : "");
+    snprintf(tag, sizeof tag, "%s_pth%s", name, yaml ? "_yaml" : openblas ? "_openblas" : "");
     check_model(tag, path, &opts, dir, man);
     snprintf(st, sizeof st, "%s/model.safetensors", dir);
-    if (!yaml && convert(path, st, &opts) == 0) {
+    if (!yaml && !openblas && convert(path, st, &opts) == 0) {
         irra_open_opts none = {0}; /* geometry must now come from the metadata */
         snprintf(tag, sizeof tag, "%s_safetensors", name);
         check_model(tag, st, &none, dir, man);
