@@ -63,8 +63,9 @@ static void in_proj_part(float *y, const float *x, const irra_block_w *w, const 
 }
 
 /* Scratch: ln [N, C], kv [N, 2C], then per sequence q, attn, ln2 [B, C] and hidden [B, 4C]. */
-int irra_block_forward_first(const irra_block_w *w, const irra_block_pk *pk, const float *x,
-                             const irra_seqs *sq, int C, int H, float *first, irra_err *e)
+int irra_block_forward_one(const irra_block_w *w, const irra_block_pk *pk, const float *x,
+                           const irra_seqs *sq, const int *pick, int C, int H, float *out,
+                           irra_err *e)
 {
     int N = 0, B = sq->n;
     for (int s = 0; s < B; s++) N = sq->off[s] + sq->len[s] > N ? sq->off[s] + sq->len[s] : N;
@@ -79,19 +80,20 @@ int irra_block_forward_first(const irra_block_w *w, const irra_block_pk *pk, con
     irra_layernorm(ln, x, w->ln1_w, w->ln1_b, N, C);
     in_proj_part(kv, ln, w, pk, C, 2 * C, N, C);
     for (int s = 0; s < B; s++) {
-        memcpy(first + (size_t)s * C, x + (size_t)sq->off[s] * C, (size_t)C * sizeof *x);
-        memcpy(lnq + (size_t)s * C, ln + (size_t)sq->off[s] * C, (size_t)C * sizeof *x);
+        size_t row = (size_t)sq->off[s] + pick[s];
+        memcpy(out + (size_t)s * C, x + row * C, (size_t)C * sizeof *x);
+        memcpy(lnq + (size_t)s * C, ln + row * C, (size_t)C * sizeof *x);
         qoff[s] = s, qoff[B + s] = 1;
     }
     in_proj_part(q, lnq, w, pk, 0, C, B, C);
     irra_seqs qs = {B, qoff, qoff + B};
     int rc = irra_attention(att, C, q, C, kv, 2 * C, kv + C, 2 * C, &qs, sq, H, C / H, 0, NULL);
     if (rc == 0) {
-        linear(first, att, pk ? &pk->out : NULL, w->out_w, w->out_b, B, C, C, 1);
-        irra_layernorm(lnq, first, w->ln2_w, w->ln2_b, B, C);
+        linear(out, att, pk ? &pk->out : NULL, w->out_w, w->out_b, B, C, C, 1);
+        irra_layernorm(lnq, out, w->ln2_w, w->ln2_b, B, C);
         linear(hid, lnq, pk ? &pk->fc : NULL, w->fc_w, w->fc_b, B, C, 4 * C, 0);
         irra_quick_gelu(hid, (size_t)B * 4 * C);
-        linear(first, hid, pk ? &pk->proj : NULL, w->proj_w, w->proj_b, B, 4 * C, C, 1);
+        linear(out, hid, pk ? &pk->proj : NULL, w->proj_w, w->proj_b, B, 4 * C, C, 1);
     }
     free(buf), free(qoff);
     return rc < 0 ? irra_fail(e, "out of memory in attention") : 0;

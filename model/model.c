@@ -41,7 +41,8 @@ irra_model *irra_model_open(const char *path, const irra_open_opts *opts, irra_e
 void irra_model_free(irra_model *m)
 {
     if (!m) return;
-    irra_vision_packed_free(&m->vpk);
+    irra_tower_packed_free(&m->pk[IRRA_TOWER_IMAGE]);
+    irra_tower_packed_free(&m->pk[IRRA_TOWER_TEXT]);
     pthread_mutex_destroy(&m->pack_lock);
     irra_weights_free(&m->w);
     irra_bpe_free(m->bpe);

@@ -14,13 +14,14 @@ typedef struct {
     irra_packed in, out, fc, proj;
 } irra_block_pk;
 
-/* The image tower's packed weights: made on its first use, not at open, so that a text-only
- * process (a query, the browser before any heatmap) never pays the copy (~340 MB at ViT-B/16). */
+/* A tower's packed weights: made when a tower looks busy (see irra_tower_packed), not at open,
+ * so that a one-shot command never pays the copy (~340 MB for the ViT-B/16 image tower, ~150 MB
+ * for the text tower). */
 typedef struct {
-    irra_packed conv;
+    irra_packed conv; /* the image tower's patch embedding */
     irra_block_pk *blocks;
     float *buf;
-} irra_vision_pk;
+} irra_tower_pk;
 
 struct irra_model {
     irra_config cfg;
@@ -28,16 +29,17 @@ struct irra_model {
     irra_tensors *ts;
     irra_bpe *bpe;
     pthread_mutex_t pack_lock; /* guards the one-time packing below */
-    int pack_tried, image_calls;
-    irra_vision_pk vpk;
+    int pack_tried[2], calls[2];
+    irra_tower_pk pk[2]; /* [IRRA_TOWER_IMAGE], [IRRA_TOWER_TEXT] */
 };
 
-/* The image tower's packed weights for a call encoding B images, packing them once it looks worth
- * it (from the second call, or a first batch of 4 or more); NULL before that, and where the packed
- * product is unavailable (no AVX-512), disabled (IRRA_NO_PACKED=1 in the environment) or out of
- * memory: the tower then runs on OpenBLAS alone. Thread-safe. */
-const irra_vision_pk *irra_vision_packed(irra_model *m, int B);
-void irra_vision_packed_free(irra_vision_pk *p);
+/* The packed weights of a tower (IRRA_TOWER_IMAGE or _TEXT) for a call encoding B inputs,
+ * packing them once it looks worth it (from the second call, or a first batch of 4 or more, or
+ * at irra_model_prepare); NULL before that, and where the packed product is unavailable (no
+ * AVX-512), disabled (IRRA_NO_PACKED=1 in the environment) or out of memory: the tower then
+ * runs on OpenBLAS alone. Thread-safe. */
+const irra_tower_pk *irra_tower_packed(irra_model *m, int tower, int B);
+void irra_tower_packed_free(irra_tower_pk *p);
 
 /* Runs n ResidualAttentionBlocks of width C with H heads over x[rows of sq, C] in place:
  * x += Attn(ln_1(x)); x += c_proj(QuickGELU(c_fc(ln_2(x)))). causal: the text tower's mask.
@@ -45,12 +47,14 @@ void irra_vision_packed_free(irra_vision_pk *p);
 int irra_blocks_forward(const irra_block_w *blocks, const irra_block_pk *pk, int n, float *x,
                         const irra_seqs *sq, int C, int H, int causal, irra_err *e);
 
-/* One block, non-causal, when only each sequence's first row (CLS) is wanted: keys and values
- * need every row, queries, out_proj and the MLP only that one (at ViT-B/16 384x128 this skips
- * ~7% of the image tower). Reads x[rows of sq, C]; first[sq.n, C] gets the block's output at
- * each sequence's first row. pk may be NULL. */
-int irra_block_forward_first(const irra_block_w *w, const irra_block_pk *pk, const float *x,
-                             const irra_seqs *sq, int C, int H, float *first, irra_err *e);
+/* One block when only one row of each sequence is wanted (the image tower's CLS, the text
+ * tower's EOT): keys and values need every row, but queries, out_proj and the MLP only that row
+ * (at ViT-B/16 this skips ~7% of a tower). The row, pick[s] within sequence s, attends to every
+ * row of its sequence, so with a causal mask it must be the sequence's last. Reads x[rows of sq,
+ * C]; out[sq.n, C] gets the block's output at the picked rows. pk may be NULL. */
+int irra_block_forward_one(const irra_block_w *w, const irra_block_pk *pk, const float *x,
+                           const irra_seqs *sq, const int *pick, int C, int H, float *out,
+                           irra_err *e);
 
 /* Checks B and that B * per elements fit comfortably in memory arithmetic. */
 int irra_check_batch(int B, size_t per, irra_err *e);

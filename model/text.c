@@ -45,7 +45,7 @@ int irra_encode_text(irra_model *m, const int32_t *ids, int B, float *feat, floa
     int d = c->t_width, E = c->embed_dim, ctx = c->context, rc = -1;
     if (irra_check_batch(B, (size_t)ctx * d * 6, e) < 0 || check_ids(ids, B, c, e) < 0) return -1;
     int *off = malloc((size_t)B * 3 * sizeof *off);
-    float *x = malloc((size_t)B * ctx * d * sizeof *x);
+    float *x = malloc((size_t)B * ctx * d * sizeof *x), *y = NULL;
     if (!off || !x) {
         irra_fail(e, "out of memory for %d texts", B);
         goto out;
@@ -61,21 +61,32 @@ int irra_encode_text(irra_model *m, const int32_t *ids, int B, float *feat, floa
             float *dst = x + ((size_t)off[b] + t) * d;
             for (int i = 0; i < d; i++) dst[i] = te[i] + pe[i];
         }
-    if (irra_blocks_forward(m->w.t_blocks, NULL, c->t_layers, x, &sq, d, c->t_heads, 1, e) < 0) goto out;
+    const irra_tower_pk *tp = irra_tower_packed(m, IRRA_TOWER_TEXT, B);
+    const irra_block_pk *pk = tp ? tp->blocks : NULL;
+    int L = c->t_layers, H = c->t_heads;
     if (tokens) {
+        if (irra_blocks_forward(m->w.t_blocks, pk, L, x, &sq, d, H, 1, e) < 0) goto out;
         irra_layernorm(x, x, m->w.t_ln_w, m->w.t_ln_b, N, d);
         irra_gemm(N, E, d, 1.0f, x, d, m->w.t_proj, E, 0, 0.0f, tokens, E);
         for (int b = 0; b < B && feat; b++)
             memcpy(feat + (size_t)b * E, tokens + ((size_t)b * ctx + eot[b]) * E,
                    (size_t)E * sizeof *feat);
     } else if (feat) {
-        for (int b = 0; b < B; b++)
-            memmove(x + (size_t)b * d, x + ((size_t)off[b] + eot[b]) * d, (size_t)d * sizeof *x);
-        irra_layernorm(x, x, m->w.t_ln_w, m->w.t_ln_b, B, d);
-        irra_gemm(B, E, d, 1.0f, x, d, m->w.t_proj, E, 0, 0.0f, feat, E);
+        /* Only EOT is wanted: the last block runs for it alone (it is each sequence's last row,
+         * so it sees every row, as the causal mask lets it), then ln_final and proj on B rows. */
+        if (!(y = malloc((size_t)B * d * sizeof *y))) {
+            irra_fail(e, "out of memory for %d texts", B);
+            goto out;
+        }
+        if (irra_blocks_forward(m->w.t_blocks, pk, L - 1, x, &sq, d, H, 1, e) < 0 ||
+            irra_block_forward_one(&m->w.t_blocks[L - 1], pk ? &pk[L - 1] : NULL, x, &sq, eot, d,
+                                   H, y, e) < 0)
+            goto out;
+        irra_layernorm(y, y, m->w.t_ln_w, m->w.t_ln_b, B, d);
+        irra_gemm(B, E, d, 1.0f, y, d, m->w.t_proj, E, 0, 0.0f, feat, E);
     }
     rc = 0;
 out:
-    free(off), free(x);
+    free(off), free(x), free(y);
     return rc;
 }

@@ -22,7 +22,7 @@ static void im2col(float *col, const float *px, int B, const irra_config *c)
 }
 
 /* x[B * T, W] = [class_embedding; conv1(patches)] + positional_embedding, T = v_tokens. */
-static int embed(float *x, const float *px, int B, const irra_model *m, const irra_vision_pk *vp,
+static int embed(float *x, const float *px, int B, const irra_model *m, const irra_tower_pk *vp,
                  irra_err *e)
 {
     const irra_config *c = &m->cfg;
@@ -55,7 +55,7 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
     const irra_config *c = &m->cfg;
     int W = c->v_width, T = c->v_tokens, E = c->embed_dim, L = c->v_layers;
     if (irra_check_batch(B, (size_t)T * (W * 5 + 3 * c->patch * c->patch), e) < 0) return -1;
-    const irra_vision_pk *vp = irra_vision_packed(m, B);
+    const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE, B);
     const irra_block_pk *pk = vp ? vp->blocks : NULL;
     float *x = malloc((size_t)B * T * W * sizeof *x), *cls = NULL;
     int *off = malloc((size_t)B * 2 * sizeof *off), rc = -1;
@@ -75,13 +75,15 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
             memcpy(feat + (size_t)b * E, tokens + (size_t)b * T * E, (size_t)E * sizeof *feat);
     } else if (feat) {
         /* Only CLS is wanted: the last block runs for it alone, then ln_post and proj on B rows. */
-        if (!(cls = malloc((size_t)B * W * sizeof *cls))) {
+        if (!(cls = malloc((size_t)B * W * sizeof *cls + (size_t)B * sizeof(int)))) {
             irra_fail(e, "out of memory for %d images", B);
             goto out;
         }
+        int *first = (int *)(cls + (size_t)B * W); /* row 0 of each image */
+        memset(first, 0, (size_t)B * sizeof *first);
         if (irra_blocks_forward(m->w.v_blocks, pk, L - 1, x, &sq, W, c->v_heads, 0, e) < 0 ||
-            irra_block_forward_first(&m->w.v_blocks[L - 1], pk ? &pk[L - 1] : NULL, x, &sq, W,
-                                     c->v_heads, cls, e) < 0)
+            irra_block_forward_one(&m->w.v_blocks[L - 1], pk ? &pk[L - 1] : NULL, x, &sq, first,
+                                   W, c->v_heads, cls, e) < 0)
             goto out;
         irra_layernorm(cls, cls, m->w.v_ln_post_w, m->w.v_ln_post_b, B, W);
         irra_gemm(B, E, W, 1.0f, cls, W, m->w.v_proj, E, 0, 0.0f, feat, E);

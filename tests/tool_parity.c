@@ -74,10 +74,10 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     int B = (int)(ids.n / (size_t)c->context), E = c->embed_dim;
     float *f = malloc((size_t)B * E * 4), *tok = malloc((size_t)B * c->v_tokens * E * 4);
     float *ttok = malloc((size_t)B * c->context * E * 4);
-    /* irra packs the image tower's weights from the second call on (model/vit_pack.c): a first
-     * call here makes every compared output come from the packed product (unless disabled). */
-    int rc = irra_encode_image(m, px.data, B, f, NULL, &e);
-    if (rc == 0) rc = irra_encode_image(m, px.data, B, f, tok, &e);
+    /* Every compared output from the packed product (model/gemm_packed.c), unless disabled by
+     * the openblas mode; left alone, irra packs a tower on its second call. */
+    irra_model_prepare(m, IRRA_PREPARE_TEXT | IRRA_PREPARE_IMAGE);
+    int rc = irra_encode_image(m, px.data, B, f, tok, &e);
     if (rc == 0) compare(tag, "image_feat", f, load(dir, man, "image_feat"));
     if (rc == 0) compare(tag, "image_tokens", tok, load(dir, man, "image_tokens"));
     if (rc == 0 && (rc = irra_encode_image(m, px.data, B, f, NULL, &e)) == 0)

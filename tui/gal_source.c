@@ -254,6 +254,13 @@ static void gs_close(void *ctx)
     free(g);
 }
 
+/* Both towers: queries use the text tower, heatmaps the image tower (irra_model_prepare). */
+static void gs_prepare(void *ctx)
+{
+    gsrc *g = ctx;
+    irra_model_prepare(g->m, IRRA_PREPARE_TEXT | IRRA_PREPARE_IMAGE);
+}
+
 static int open_model(gsrc *g, const char *model, const char *vocab, char *err, size_t errn)
 {
     char shipped[4096], voc[4096];
@@ -325,6 +332,7 @@ int tui_gal_source_open(tui_source *src, const char *model, const char *gallery,
     src->words = gs_words;
     src->attn_map = gs_attn;
     src->failures = gs_failures;
+    src->prepare = gs_prepare;
     src->close = gs_close;
     return 0;
 }

@@ -45,6 +45,9 @@ typedef struct {
     int (*failures)(void *ctx, tui_failcase **out, int *n, float *r1, float *map,
                     void (*progress)(void *arg, int done, int total), void *arg, char *err,
                     size_t errn);
+    /* Optional: readies the source for many searches (the search thread calls it once at
+     * start, so its cost falls before the first query rather than on the second). */
+    void (*prepare)(void *ctx);
     void (*close)(void *ctx);
 } tui_source;
 

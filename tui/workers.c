@@ -73,6 +73,7 @@ static void *search_main(void *arg)
     int served = 0;
     tui_hit *hits = malloc(sizeof *hits * TUI_MAX_HITS);
     if (!hits) return NULL;
+    if (b->src->prepare) b->src->prepare(b->src->ctx); /* thread-safe on its own: no srcmu */
     pthread_mutex_lock(&b->mu);
     while (!b->stop) {
         if (b->req_fail) {

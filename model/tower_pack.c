@@ -1,0 +1,76 @@
+/* Packs a tower's Linear weights (and the image tower's patch convolution, a Linear over
+ * flattened patches) into one buffer for model/gemm_packed.c, once per model and tower. */
+#include "model/model_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+enum { HUGE = 2 << 20 };
+
+static size_t block_floats(int W)
+{
+    return irra_packed_size(3 * W, W) + irra_packed_size(W, W) + irra_packed_size(4 * W, W) +
+           irra_packed_size(W, 4 * W);
+}
+
+/* blocks [L] of width W; conv [W, K] or NULL. */
+static int pack(irra_tower_pk *p, const irra_block_w *blocks, int L, int W, const float *conv,
+                int K)
+{
+    size_t total = (conv ? irra_packed_size(W, K) : 0) + block_floats(W) * (size_t)L;
+    /* 2 MB aligned and advised as huge pages: ~340 MB of 4 KB pages (the ViT-B/16 tower) would
+     * take ~80k page faults on first touch, a good part of the packing time. */
+    size_t bytes = (total * sizeof(float) + HUGE - 1) / HUGE * HUGE;
+    p->blocks = calloc((size_t)L, sizeof *p->blocks);
+    if (!p->blocks || posix_memalign((void **)&p->buf, HUGE, bytes) != 0) return -1;
+    madvise(p->buf, bytes, MADV_HUGEPAGE);
+    float *at = p->buf;
+    if (conv) irra_pack(&p->conv, at, conv, W, K), at += irra_packed_size(W, K);
+    for (int l = 0; l < L; l++) {
+        const irra_block_w *w = &blocks[l];
+        irra_block_pk *b = &p->blocks[l];
+        irra_pack(&b->in, at, w->in_w, 3 * W, W), at += irra_packed_size(3 * W, W);
+        irra_pack(&b->out, at, w->out_w, W, W), at += irra_packed_size(W, W);
+        irra_pack(&b->fc, at, w->fc_w, 4 * W, W), at += irra_packed_size(4 * W, W);
+        irra_pack(&b->proj, at, w->proj_w, W, 4 * W), at += irra_packed_size(W, 4 * W);
+    }
+    return 0;
+}
+
+static void pack_tower(irra_model *m, int tower)
+{
+    const irra_config *c = &m->cfg;
+    irra_tower_pk *p = &m->pk[tower];
+    const char *off = getenv("IRRA_NO_PACKED");
+    m->pack_tried[tower] = 1;
+    if (!irra_packed_available() || (off && *off && *off != '0')) return;
+    int rc = tower == IRRA_TOWER_IMAGE
+                 ? pack(p, m->w.v_blocks, c->v_layers, c->v_width, m->w.v_conv, 3 * c->patch * c->patch)
+                 : pack(p, m->w.t_blocks, c->t_layers, c->t_width, NULL, 0);
+    if (rc < 0) irra_tower_packed_free(p); /* out of memory: OpenBLAS alone still works */
+}
+
+const irra_tower_pk *irra_tower_packed(irra_model *m, int tower, int B)
+{
+    pthread_mutex_lock(&m->pack_lock);
+    /* Packing costs about what 2-3 single images (or ~10 text queries) take to encode, so a
+     * one-shot command never packs; a second call, or a batch, shows more work ahead. */
+    if (!m->pack_tried[tower] && (m->calls[tower]++ > 0 || B >= 4)) pack_tower(m, tower);
+    pthread_mutex_unlock(&m->pack_lock);
+    return m->pk[tower].buf ? &m->pk[tower] : NULL;
+}
+
+void irra_model_prepare(irra_model *m, int towers)
+{
+    pthread_mutex_lock(&m->pack_lock);
+    for (int t = 0; t < 2; t++)
+        if (towers & (1 << t) && !m->pack_tried[t]) pack_tower(m, t);
+    pthread_mutex_unlock(&m->pack_lock);
+}
+
+void irra_tower_packed_free(irra_tower_pk *p)
+{
+    free(p->blocks), free(p->buf);
+    memset(p, 0, sizeof *p);
+}
