@@ -29,6 +29,8 @@ typedef struct {
 
 /* Whether this CPU runs the packed product (AVX-512F); when not, irra uses OpenBLAS alone. */
 int irra_packed_available(void);
+/* Available and not disabled by IRRA_NO_PACKED=1 in the environment (for comparisons). */
+int irra_packed_enabled(void);
 /* Floats that irra_pack writes for W[out, in]. */
 size_t irra_packed_size(int out, int in);
 /* Packs W[out, in] into dst (irra_packed_size floats, 64-byte aligned) and points pk at it. */

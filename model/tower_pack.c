@@ -42,9 +42,8 @@ static void pack_tower(irra_model *m, int tower)
 {
     const irra_config *c = &m->cfg;
     irra_tower_pk *p = &m->pk[tower];
-    const char *off = getenv("IRRA_NO_PACKED");
     m->pack_tried[tower] = 1;
-    if (!irra_packed_available() || (off && *off && *off != '0')) return;
+    if (!irra_packed_enabled()) return;
     int rc = tower == IRRA_TOWER_IMAGE
                  ? pack(p, m->w.v_blocks, c->v_layers, c->v_width, m->w.v_conv, 3 * c->patch * c->patch)
                  : pack(p, m->w.t_blocks, c->t_layers, c->t_width, NULL, 0);
