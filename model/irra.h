@@ -42,9 +42,10 @@ enum { IRRA_TOWER_IMAGE, IRRA_TOWER_TEXT };
 #define IRRA_PREPARE_IMAGE (1 << IRRA_TOWER_IMAGE)
 #define IRRA_PREPARE_TEXT (1 << IRRA_TOWER_TEXT)
 
-/* Readies the given towers for many calls now (on AVX-512 CPUs: repacks their weights, ~0.1-0.3
- * s and one more copy of them), instead of on their second call. For long-running programs that
- * want no pause later (the browser). Thread-safe; calls after the first do nothing. */
+/* Readies the given towers for many calls now (on AVX-512 CPUs: repacks their weights, 0.1-0.5
+ * s, into memory that replaces the file's pages where they were read in place), instead of on
+ * their second call. For long-running programs that want no pause later (the browser).
+ * Thread-safe; calls after the first do nothing. */
 void irra_model_prepare(irra_model *m, int towers);
 
 const irra_config *irra_model_config(const irra_model *m);
