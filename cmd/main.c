@@ -49,10 +49,14 @@ static int cmd_help(int argc, char **argv)
 static int cmd_version(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, "usage: irra version\n       irra --version\n\n"
-                                   "Prints irra's version and the OpenBLAS kernels in use.\n"))
+                                   "Prints irra's version, the OpenBLAS kernels in use and which\n"
+                                   "matrix product runs the transformer layers.\n"))
         return 0;
-    printf("irra %s\nopenblas: %s\nopenblas core: %s\nthreads: %d\n", IRRA_VERSION,
-           irra_blas_config(), irra_blas_core(), omp_get_max_threads());
+    printf("irra %s\nopenblas: %s\nopenblas core: %s\nthreads: %d\nlinear layers: %s\n",
+           IRRA_VERSION, irra_blas_config(), irra_blas_core(), omp_get_max_threads(),
+           irra_packed_enabled() ? "irra packed AVX-512 product (IRRA_NO_PACKED=1: OpenBLAS)"
+           : irra_packed_available() ? "OpenBLAS (IRRA_NO_PACKED is set)"
+                                     : "OpenBLAS (no AVX-512 on this CPU)");
     return 0;
 }
 

@@ -1,6 +1,11 @@
 # The irra command itself: dispatch, help, version, errors, man pages, the OpenBLAS core.
 . tests/lib.sh
 
+version_names_linear_product() {
+    $IRRA --version | grep -q '^linear layers: ' || fail "no linear layers line in --version"
+    IRRA_NO_PACKED=1 $IRRA --version | grep -q '^linear layers: OpenBLAS' || fail "IRRA_NO_PACKED not reported"
+}
+
 version_names_blas_core() {
     $IRRA --version | grep -q '^openblas core: [A-Za-z]' || fail "no core in --version"
 }
@@ -38,6 +43,7 @@ install_places_binary_man_and_assets() {
 }
 
 t version_names_blas_core
+t version_names_linear_product
 t fallback_core_is_replaced
 t help_lists_commands
 t every_command_has_help_and_man_page
