@@ -128,33 +128,26 @@ int irra_attention(float *out, int ldo, const float *q, int ldq, const float *k,
                    const float *v, int ldv, const irra_seqs *qs, const irra_seqs *ks, int H,
                    int hd, int causal, float *attn)
 {
-    int qmax = seqs_max(qs), kmax = seqs_max(ks), n = qs->n * H, failed = 0;
+    int qmax = seqs_max(qs), kmax = seqs_max(ks), n = qs->n * H, nt = omp_get_max_threads();
     size_t per = (size_t)qmax * kmax;
     /* Averaging over heads needs every head's weights; keeping them apart avoids a race and
-     * sums the heads in a fixed order. */
-    float *all = attn ? calloc((size_t)n * per, sizeof *all) : NULL;
-    if (attn && !all) return -1;
-#pragma omp parallel
+     * sums the heads in a fixed order. Otherwise each thread has one score buffer, allocated
+     * here: from a worker thread, a buffer this size would be mapped and unmapped every call. */
+    float *all = attn ? calloc((size_t)n * per, sizeof *all) : malloc((size_t)nt * per * sizeof *all);
+    if (!all) return -1;
+#pragma omp parallel num_threads(nt)
     {
-        float *own = attn ? NULL : malloc(per * sizeof *own);
-        if (!attn && !own) {
-#pragma omp atomic write
-            failed = 1;
-        }
 #pragma omp for schedule(dynamic)
         for (int p = 0; p < n; p++) {
             int s = p / H, h = p % H;
-            float *sc = attn ? all + (size_t)p * per : own;
-            if (!sc) continue;
+            float *sc = all + (size_t)(attn ? p : omp_get_thread_num()) * per;
             int tq = qs->len[s], tk = ks->len[s];
             size_t qo = (size_t)qs->off[s], ko = (size_t)ks->off[s];
             attend_one(out + qo * ldo + (size_t)h * hd, ldo, q + qo * ldq + (size_t)h * hd, ldq,
                        k + ko * ldk + (size_t)h * hd, ldk, v + ko * ldv + (size_t)h * hd, ldv,
                        tq, tk, hd, causal, sc);
         }
-        free(own);
     }
-    if (failed) return -1;
     if (attn) {
         /* all[p] holds a dense [tq, tk] block; spread it into the [qmax, kmax] layout. */
         memset(attn, 0, (size_t)qs->n * per * sizeof *attn);
@@ -166,7 +159,7 @@ int irra_attention(float *out, int ldo, const float *q, int ldq, const float *k,
                     for (int j = 0; j < tk; j++)
                         attn[(size_t)s * per + (size_t)i * kmax + j] += src[(size_t)i * tk + j] / H;
             }
-        free(all);
     }
+    free(all);
     return 0;
 }
