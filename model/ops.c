@@ -11,7 +11,10 @@
 /* Loops shorter than this run on one thread: a parallel region costs more than it saves. */
 #define PAR_MIN 4096
 
-void irra_layernorm(float *y, const float *x, const float *w, const float *b, int N, int C)
+/* AVX2 and AVX-512 clones, and simd reductions: the sums as plain loops are scalar chains
+ * (~4 cycles an element), which made LayerNorm ~3% of the image tower. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+irra_layernorm(float *y, const float *x, const float *w, const float *b, int N, int C)
 {
 #pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
     for (int i = 0; i < N; i++) {
@@ -20,13 +23,16 @@ void irra_layernorm(float *y, const float *x, const float *w, const float *b, in
         /* Two passes, as PyTorch's CPU kernel is exact enough that one-pass E[x^2]-E[x]^2
          * would be the larger error at 1e-4 parity. */
         float mean = 0.0f, var = 0.0f;
+#pragma omp simd reduction(+ : mean)
         for (int c = 0; c < C; c++) mean += xi[c];
         mean /= (float)C;
+#pragma omp simd reduction(+ : var)
         for (int c = 0; c < C; c++) {
             float d = xi[c] - mean;
             var += d * d;
         }
         float rstd = 1.0f / sqrtf(var / (float)C + 1e-5f);
+#pragma omp simd
         for (int c = 0; c < C; c++) yi[c] = (xi[c] - mean) * rstd * w[c] + b[c];
     }
 }
