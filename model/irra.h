@@ -43,9 +43,9 @@ enum { IRRA_TOWER_IMAGE, IRRA_TOWER_TEXT };
 #define IRRA_PREPARE_TEXT (1 << IRRA_TOWER_TEXT)
 
 /* Readies the given towers for many calls now (on AVX-512 CPUs: repacks their weights, 0.1-0.5
- * s, into memory that replaces the file's pages where they were read in place), instead of on
- * their second call. For long-running programs that want no pause later (the browser).
- * Thread-safe; calls after the first do nothing. */
+ * s, into memory that replaces the file's pages where they were read in place), instead of once
+ * 16 inputs have passed through them. For long-running programs that want no pause later (the
+ * browser). Thread-safe; calls after the first do nothing. */
 void irra_model_prepare(irra_model *m, int towers);
 
 const irra_config *irra_model_config(const irra_model *m);

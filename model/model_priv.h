@@ -29,12 +29,13 @@ struct irra_model {
     irra_tensors *ts;
     irra_bpe *bpe;
     pthread_mutex_t pack_lock; /* guards the one-time packing below */
-    int pack_tried[2], calls[2];
+    int pack_tried[2];
+    long inputs[2]; /* encoded so far, per tower */
     irra_tower_pk pk[2]; /* [IRRA_TOWER_IMAGE], [IRRA_TOWER_TEXT] */
 };
 
 /* The packed weights of a tower (IRRA_TOWER_IMAGE or _TEXT) for a call encoding B inputs,
- * packing them once it looks worth it (from the second call, or a first batch of 4 or more, or
+ * packing them once it looks worth it (past 16 inputs encoded in all, or
  * at irra_model_prepare); NULL before that, and where the packed product is unavailable (no
  * AVX-512), disabled (IRRA_NO_PACKED=1 in the environment) or out of memory: the tower then
  * runs on OpenBLAS alone. Thread-safe. */
