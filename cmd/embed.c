@@ -84,6 +84,10 @@ int cmd_embed(int argc, char **argv)
     if (!nin) return free(in), cli_error("embed: nothing to encode (give --text T or --image F)");
     irra_model *m = cli_model_load(&mo);
     if (!m) return free(in), CLI_EXIT_ERROR;
+    int images = 0;
+    for (int i = 0; i < nin; i++) images += in[i].is_image;
+    if (images > IRRA_PREPARE_AFTER) irra_model_prepare(m, IRRA_PREPARE_IMAGE);
+    if (nin - images > IRRA_PREPARE_AFTER) irra_model_prepare(m, IRRA_PREPARE_TEXT);
     int dim = irra_model_config(m)->embed_dim;
     float *feat = malloc(sizeof(float) * dim);
     json_c_set_serialization_double_format("%.9g", JSON_C_OPTION_THREAD);

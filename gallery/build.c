@@ -163,6 +163,8 @@ int gal_build_encode(gal_store *s, irra_model *m, const char *model_path,
     gal_pending *p;
     int n;
     if (gal_store_pending(s, &p, &n, e)) return -1;
+    /* every batch through the same product, so a resumed build stores the same bits */
+    if (n > 0) irra_model_prepare(m, IRRA_PREPARE_IMAGE);
     size_t per = (size_t)3 * c->img_h * c->img_w;
     batch b[2] = {{.img_h = c->img_h, .img_w = c->img_w}, {.img_h = c->img_h, .img_w = c->img_w}};
     float *feat = malloc((size_t)bs * dim * sizeof *feat);

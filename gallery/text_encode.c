@@ -23,6 +23,7 @@ int gal_encode_texts(irra_model *m, const char *const *texts, int n, float *feat
     if (show) progress_start(&bar, bar_label, "captions", n);
     irra_err e;
     int rc = 0;
+    if (n > IRRA_PREPARE_AFTER) irra_model_prepare(m, IRRA_PREPARE_TEXT);
     for (int i = 0; i < n && !rc; i += TEXT_BATCH) {
         int b = n - i < TEXT_BATCH ? n - i : TEXT_BATCH;
         memset(ids, 0, (size_t)b * ctx * sizeof *ids);

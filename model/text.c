@@ -61,7 +61,7 @@ int irra_encode_text(irra_model *m, const int32_t *ids, int B, float *feat, floa
             float *dst = x + ((size_t)off[b] + t) * d;
             for (int i = 0; i < d; i++) dst[i] = te[i] + pe[i];
         }
-    const irra_tower_pk *tp = irra_tower_packed(m, IRRA_TOWER_TEXT, B);
+    const irra_tower_pk *tp = irra_tower_packed(m, IRRA_TOWER_TEXT);
     const irra_block_pk *pk = tp ? tp->blocks : NULL;
     int L = c->t_layers, H = c->t_heads;
     if (tokens) {

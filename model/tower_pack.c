@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { HUGE = 2 << 20, PACK_AFTER = 16 };
+enum { HUGE = 2 << 20 };
 
 static size_t block_floats(int W)
 {
@@ -74,16 +74,12 @@ static void pack_tower(irra_model *m, int tower)
     if (rc < 0) irra_tower_packed_free(p); /* out of memory: OpenBLAS alone still works */
 }
 
-const irra_tower_pk *irra_tower_packed(irra_model *m, int tower, int B)
+const irra_tower_pk *irra_tower_packed(irra_model *m, int tower)
 {
-    pthread_mutex_lock(&m->pack_lock);
-    /* Packing a ViT-B/16 tower takes about what 2-3 images take to encode, and saves ~15% of
-     * each later one (a text query: ~10 queries, ~45%): it pays off after some 20 inputs. So a
-     * command with a few inputs never packs; past PACK_AFTER inputs, more are likely to come. */
-    m->inputs[tower] += B;
-    if (!m->pack_tried[tower] && m->inputs[tower] > PACK_AFTER) pack_tower(m, tower);
+    pthread_mutex_lock(&m->pack_lock); /* pairs with irra_model_prepare on another thread */
+    const irra_tower_pk *p = m->pk[tower].buf ? &m->pk[tower] : NULL;
     pthread_mutex_unlock(&m->pack_lock);
-    return m->pk[tower].buf ? &m->pk[tower] : NULL;
+    return p;
 }
 
 void irra_model_prepare(irra_model *m, int towers)

@@ -55,7 +55,7 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
     const irra_config *c = &m->cfg;
     int W = c->v_width, T = c->v_tokens, E = c->embed_dim, L = c->v_layers;
     if (irra_check_batch(B, (size_t)T * (W * 5 + 3 * c->patch * c->patch), e) < 0) return -1;
-    const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE, B);
+    const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE);
     const irra_block_pk *pk = vp ? vp->blocks : NULL;
     float *x = malloc((size_t)B * T * W * sizeof *x), *cls = NULL;
     int *off = malloc((size_t)B * 2 * sizeof *off), rc = -1;

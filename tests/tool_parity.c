@@ -76,7 +76,7 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     float *f = malloc((size_t)B * E * 4), *tok = malloc((size_t)B * c->v_tokens * E * 4);
     float *ttok = malloc((size_t)B * c->context * E * 4);
     /* Every compared output from the packed product (model/gemm_packed.c), unless disabled by
-     * the openblas mode; left alone, irra packs a tower after 16 inputs. */
+     * the openblas mode; left unprepared, a model runs on OpenBLAS alone. */
     char before[64], after[64];
     irra_model_fingerprint(m, before);
     irra_model_prepare(m, IRRA_PREPARE_TEXT | IRRA_PREPARE_IMAGE);
