@@ -15,9 +15,7 @@
 
 #include <immintrin.h>
 #include <omp.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 enum { NR = 32, MR = 14, KC = 768, MC = 14 * MR };
 
