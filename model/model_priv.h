@@ -47,14 +47,15 @@ void irra_tower_packed_free(irra_tower_pk *p);
 int irra_blocks_forward(const irra_block_w *blocks, const irra_block_pk *pk, int n, float *x,
                         const irra_seqs *sq, int C, int H, int causal, irra_err *e);
 
-/* One block when only one row of each sequence is wanted (the image tower's CLS, the text
- * tower's EOT): keys and values need every row, but queries, out_proj and the MLP only that row
- * (at ViT-B/16 this skips ~7% of a tower). The row, pick[s] within sequence s, attends to every
- * row of its sequence, so with a causal mask it must be the sequence's last. Reads x[rows of sq,
- * C]; out[sq.n, C] gets the block's output at the picked rows. pk may be NULL. */
-int irra_block_forward_one(const irra_block_w *w, const irra_block_pk *pk, const float *x,
-                           const irra_seqs *sq, const int *pick, int C, int H, float *out,
-                           irra_err *e);
+/* The same n blocks when only one row of each sequence is wanted in the end (the image tower's
+ * CLS, the text tower's EOT): the last block needs every row for keys and values, but its
+ * queries, out_proj and MLP only that row (at ViT-B/16 this skips ~7% of a tower). The row,
+ * pick[s] within sequence s (pick NULL: row 0), attends to every row of its sequence, so with a
+ * causal mask it must be the sequence's last. x is updated by the first n - 1 blocks;
+ * out[sq.n, C] gets the last block's output at the picked rows. */
+int irra_blocks_forward_one(const irra_block_w *blocks, const irra_block_pk *pk, int n, float *x,
+                            const irra_seqs *sq, const int *pick, int C, int H, int causal,
+                            float *out, irra_err *e);
 
 /* Checks B and that B * per elements fit comfortably in memory arithmetic. */
 int irra_check_batch(int B, size_t per, irra_err *e);

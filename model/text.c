@@ -78,10 +78,7 @@ int irra_encode_text(irra_model *m, const int32_t *ids, int B, float *feat, floa
             irra_fail(e, "out of memory for %d texts", B);
             goto out;
         }
-        if (irra_blocks_forward(m->w.t_blocks, pk, L - 1, x, &sq, d, H, 1, e) < 0 ||
-            irra_block_forward_one(&m->w.t_blocks[L - 1], pk ? &pk[L - 1] : NULL, x, &sq, eot, d,
-                                   H, y, e) < 0)
-            goto out;
+        if (irra_blocks_forward_one(m->w.t_blocks, pk, L, x, &sq, eot, d, H, 1, y, e) < 0) goto out;
         irra_layernorm(y, y, m->w.t_ln_w, m->w.t_ln_b, B, d);
         irra_gemm(B, E, d, 1.0f, y, d, m->w.t_proj, E, 0, 0.0f, feat, E);
     }

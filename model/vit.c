@@ -75,15 +75,11 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
             memcpy(feat + (size_t)b * E, tokens + (size_t)b * T * E, (size_t)E * sizeof *feat);
     } else if (feat) {
         /* Only CLS is wanted: the last block runs for it alone, then ln_post and proj on B rows. */
-        if (!(cls = malloc((size_t)B * W * sizeof *cls + (size_t)B * sizeof(int)))) {
+        if (!(cls = malloc((size_t)B * W * sizeof *cls))) {
             irra_fail(e, "out of memory for %d images", B);
             goto out;
         }
-        int *first = (int *)(cls + (size_t)B * W); /* row 0 of each image */
-        memset(first, 0, (size_t)B * sizeof *first);
-        if (irra_blocks_forward(m->w.v_blocks, pk, L - 1, x, &sq, W, c->v_heads, 0, e) < 0 ||
-            irra_block_forward_one(&m->w.v_blocks[L - 1], pk ? &pk[L - 1] : NULL, x, &sq, first,
-                                   W, c->v_heads, cls, e) < 0)
+        if (irra_blocks_forward_one(m->w.v_blocks, pk, L, x, &sq, NULL, W, c->v_heads, 0, cls, e) < 0)
             goto out;
         irra_layernorm(cls, cls, m->w.v_ln_post_w, m->w.v_ln_post_b, B, W);
         irra_gemm(B, E, W, 1.0f, cls, W, m->w.v_proj, E, 0, 0.0f, feat, E);
