@@ -40,16 +40,20 @@ int cli_asset_path(const char *name, char *buf, size_t n)
 {
     const char *env = getenv("IRRA_ASSETS");
     if (env && *env) return exists(env, name, buf, n) ? 0 : -1;
+    /* Beside the executable first: `make install PREFIX=P` does not rebuild, so the compiled-in
+     * folder names the prefix of the build, not of the install. ../assets is the source tree's
+     * folder, for build/irra (and the ./irra link to it). */
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len > 0) {
         exe[len] = 0;
         char *dir = dirname(exe), alt[4200];
-        snprintf(alt, sizeof alt, "%s/assets", dir);
+        snprintf(alt, sizeof alt, "%s/../share/irra", dir);
         if (exists(alt, name, buf, n)) return 0;
         snprintf(alt, sizeof alt, "%s/../assets", dir);
         if (exists(alt, name, buf, n)) return 0;
     }
     if (exists(IRRA_DATADIR, name, buf, n)) return 0;
+    if (exists("assets", name, buf, n)) return 0;
     return -1;
 }

@@ -4,8 +4,7 @@
 
 PY=/usr/bin/python3
 FIX="$PY tests/gallery_fixture.py"
-VOCAB=../shared/data/bpe_simple_vocab_16e6.txt.gz
-[ -f "$VOCAB" ] || VOCAB=/work/shared/data/bpe_simple_vocab_16e6.txt.gz
+VOCAB=assets/bpe_simple_vocab_16e6.txt.gz
 $FIX model "$TMP/tiny" tiny >/dev/null 2>&1 || { echo "FAIL fixture: tiny model"; exit 1; }
 TINY="--model $TMP/tiny/model.pth --image-size 32x16 --stride 8 --vocab $VOCAB"
 SLOW="--model $TMP/slow/model.pth --image-size 128x64 --stride 8 --vocab $VOCAB"
