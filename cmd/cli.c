@@ -30,6 +30,22 @@ int cli_wants_help(int argc, char **argv, const char *usage)
     return 0;
 }
 
+int cli_bad_option(const char *cmd, const char *help, const char *optstring, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (arg[0] == '-' && arg[1] == '-') {
+        int len = (int)strcspn(arg, "=");
+        if (!optopt) return cli_error("%s: unknown option '%.*s' (%s)", cmd, len, arg, help);
+        if (arg[len]) return cli_error("%s: option '%.*s' takes no value", cmd, len, arg);
+        return cli_error("%s: option '%s' needs a value", cmd, arg);
+    }
+    if (optopt && optopt != ':' && strchr(optstring, optopt))
+        return cli_error("%s: option '-%c' needs a value", cmd, optopt);
+    if (optopt > ' ' && optopt < 127)
+        return cli_error("%s: unknown option '-%c' (%s)", cmd, optopt, help);
+    return cli_error("%s: unknown option '%s' (%s)", cmd, arg, help);
+}
+
 static int exists(const char *dir, const char *name, char *buf, size_t n)
 {
     int len = snprintf(buf, n, "%s/%s", dir, name);

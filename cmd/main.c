@@ -5,6 +5,7 @@
 #include "cmd/model_opts.h"
 #include "model/blas.h"
 
+#include <getopt.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ static int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    opterr = 0; /* every command reports a bad option in one line of its own (cli_bad_option) */
     cli_fix_blas_core(argc, argv);
     if (argc < 2) {
         const cli_command *dflt = find(IRRA_DEFAULT_COMMAND);
