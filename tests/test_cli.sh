@@ -63,6 +63,29 @@ tests_read_nothing_outside_the_clone() {
     out=$(grep -rnE '\.\./'shared'|/'work'/' tests mk Makefile) && fail "$out"
     return 0
 }
+unknown_option_is_one_line_naming_it() {
+    for c in embed fill-mask import search eval "gallery build" "gallery info" tokenize synth browse doctor; do
+        $IRRA $c --bogus-opt >/dev/null 2>"$TMP/err" </dev/null; rc=$?
+        [ $rc -eq 2 ] || { fail "$c: exit $rc"; return; }
+        [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q -- "--bogus-opt" "$TMP/err" || { fail "$c: $(cat "$TMP/err")"; return; }
+    done
+    $IRRA search --top-k 2>&1 | grep -q "^irra: search: option '--top-k' needs a value$" || fail "missing value"
+    $IRRA search -q 2>&1 | grep -q "^irra: search: unknown option '-q'" || fail "short option"
+}
+help_of_help_works() {
+    $IRRA help --help | grep -q '^usage: irra help' || fail "help --help"
+    $IRRA help help | grep -q '^usage: irra help' || fail "help help"
+}
+usage_shows_what_is_optional() {
+    $IRRA search --help | grep -q '^usage: irra search \[--model M\] --gallery' || fail "search: $($IRRA search --help | head -1)"
+    for c in eval "gallery build"; do
+        $IRRA $c --help | grep -q "^usage: irra $c \[--model M\]" && continue
+        [ "$c" = "gallery build" ] && $IRRA gallery --help | grep -q '^usage: irra gallery build \[--model M\]' && continue
+        fail "$c --help shows --model as required"
+    done
+    $IRRA import --help | grep -q -- '--model' && fail "import --help lists --model"
+    $IRRA import --model x -o y 2>&1 | grep -q "the model is the argument" || fail "import --model"
+}
 
 t version_names_blas_core
 t version_names_linear_product
@@ -75,3 +98,6 @@ t install_places_binary_man_and_assets
 t installed_binary_finds_its_assets_under_any_prefix
 t binary_without_share_folder_falls_back_to_cwd_assets
 t tests_read_nothing_outside_the_clone
+t unknown_option_is_one_line_naming_it
+t help_of_help_works
+t usage_shows_what_is_optional
