@@ -265,6 +265,16 @@ schema_1_gallery_is_upgraded_and_newer_refused() {
     out=$($IRRA gallery info "$TMP/v1.db" 2>&1); [ $? = 2 ] || fail "version 3 accepted"
     echo "$out" | grep -q "v1.db: gallery schema version '3' (from a newer irra?); this irra reads versions 1 and 2" || fail "$out"
 }
+folder_build_reads_webp_and_tiff() {
+    # they used to be left out without a word
+    mkdir -p "$TMP/formats"
+    $PY -c "import sys; from PIL import Image
+for i, name in enumerate(['a.webp', 'b.WEBP', 'c.tif', 'd.tiff']):
+    Image.new('RGB', (20 + i, 50), (40 * i, 200 - 30 * i, 90)).save(sys.argv[1] + '/' + name)" "$TMP/formats"
+    $IRRA gallery build $TINY --images "$TMP/formats" -o "$TMP/formats.db" >"$TMP/out" 2>"$TMP/err" || fail "build: $(cat "$TMP/err")"
+    [ ! -s "$TMP/err" ] || fail "warnings: $(cat "$TMP/err")"
+    grep -q "4 new, .* 4 encoded, 0 unreadable" "$TMP/out" || fail "$(cat "$TMP/out")"
+}
 
 t folder_build_with_spaces_and_utf8_names
 t thumbnails_fit_the_display_box
@@ -283,6 +293,7 @@ t fp32_conversion_is_the_same_model
 t bad_gallery_files_are_refused
 t bad_datasets_are_errors_naming_the_file
 t default_model_builds_and_evaluates
+t folder_build_reads_webp_and_tiff
 t incomplete_gallery_is_not_evaluated
 t empty_split_is_refused_naming_dataset_and_split
 t rebuild_follows_changed_and_vanished_files
