@@ -23,14 +23,16 @@ static const char usage[] =
     "       irra gallery info [--json] G.db\n\n"
     "build encodes every image of a folder (recursively) or of a dataset split into G.db, with\n"
     "a thumbnail, the dataset captions and identities. Each batch is committed on its own: an\n"
-    "interrupted build resumes where it stopped, and a second build encodes only new images.\n\n"
+    "interrupted build resumes where it stopped. Built again from a folder, it encodes new and\n"
+    "changed files (size, time, then content), drops the images of deleted ones, and prints\n"
+    "the counts. WebP and TIFF are read, as are the formats of stb_image.\n\n"
     "  --images DIR       a folder of images\n"
     "  --dataset F:DIR    cuhk-pedes:DIR, icfg-pedes:DIR or rstpreid:DIR (DIR holds the\n"
     "                     annotation file and imgs/)\n"
     "  --split S          test (default), val or train\n"
     "  -o, --output G.db  the gallery file (created, or resumed)\n"
     "  --batch N          images per encoder call and per transaction (default 16)\n"
-    "  -q, --quiet        no progress bar\n" CLI_MODEL_USAGE;
+    "  -q, --quiet        no progress bar, no summary\n" CLI_MODEL_USAGE;
 
 /* The source recorded in the gallery: "images:/abs/dir" or "cuhk-pedes:/abs/dir". */
 static void source_name(const gal_dataset *d, char *buf, size_t n)
