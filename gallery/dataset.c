@@ -356,7 +356,8 @@ static int strlist_push(strlist *l, char *s)
 static int is_image_name(const char *name)
 {
     static const char *const ext[] = {"jpg", "jpeg", "png", "bmp", "gif", "tga",
-                                      "psd", "hdr", "pic", "pnm", "ppm", "pgm"};
+                                      "psd", "hdr", "pic", "pnm", "ppm", "pgm",
+                                      "webp", "tif", "tiff"};
     const char *dot = strrchr(name, '.');
     if (!dot || dot == name) return 0;
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
