@@ -133,7 +133,6 @@ int cmd_grad(int argc, char **argv)
     const char *batch = NULL, *out = NULL;
     int json = 0, c;
     optind = 1;
-    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
         int r = cli_model_opt(&mo, c, optarg);
         if (r < 0) return CLI_EXIT_ERROR;
@@ -141,7 +140,7 @@ int cmd_grad(int argc, char **argv)
         if (c == 'b') batch = optarg;
         else if (c == 'o') out = optarg;
         else if (c == 'j') json = 1;
-        else return cli_error("grad: unknown option '%s' (irra grad --help)", argv[optind - 1]);
+        else return cli_bad_option("grad", "irra grad --help", "o:", argv);
     }
     if (optind < argc) return cli_error("grad: unexpected '%s' (irra grad --help)", argv[optind]);
     if (!batch) return cli_error("grad: --batch BATCH.json is required");
