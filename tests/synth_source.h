@@ -1,6 +1,7 @@
 /* A test double for tui_source: 40 synthetic "people" (flat-coloured crops with a stripe
  * pattern), 20 identities, two captions each, and a ranking that is a fixed function of the
- * query text. It lets the terminal layers be tested without a model; the shipped browser uses
+ * query text. Variants for the browser's tests: n images (up to SYN_MAX), a folder gallery
+ * (no identities, no captions, no failure mode), square crops. It lets the terminal layers be tested without a model; the shipped browser uses
  * tui/gal_source.c. Header-only, shared by tests/tool_browse.c and tests/test_browse_pty.c. */
 #ifndef TESTS_SYNTH_SOURCE_H
 #define TESTS_SYNTH_SOURCE_H
@@ -14,11 +15,13 @@
 #include <string.h>
 
 #define SYN_N 40
+#define SYN_MAX 1000
 #define SYN_W 64
 #define SYN_H 192
 
 typedef struct {
-    char paths[SYN_N][32];
+    int n, folder, square;
+    char paths[SYN_MAX][32];
 } syn_ctx;
 
 static void syn_color(int id, unsigned char c[3])
@@ -26,6 +29,7 @@ static void syn_color(int id, unsigned char c[3])
     static const unsigned char pal[8][3] = {{220, 40, 40}, {40, 200, 60}, {40, 80, 220},
                                             {230, 200, 40}, {200, 60, 200}, {40, 200, 200},
                                             {240, 140, 30}, {150, 150, 150}};
+    id %= SYN_N;
     int k = id % 8, shade = id / 8; /* five shades of eight hues */
     for (int i = 0; i < 3; i++) c[i] = (unsigned char)(pal[k][i] * (10 - shade) / 10);
 }
@@ -37,34 +41,35 @@ static unsigned syn_hash(const char *s)
     return h;
 }
 
-/* Rank r of query q shows image (h + 7 r) mod 40: a permutation, since 7 is prime to 40. */
+/* Rank r of query q shows image (h + 7 r) mod n: a permutation while 7 is prime to n. */
 static int syn_search(void *ctx, const char *q, int k, tui_hit *out, char *err, size_t n)
 {
     syn_ctx *s = ctx;
     (void)err, (void)n;
-    unsigned h = syn_hash(q) % SYN_N;
-    if (k > SYN_N) k = SYN_N;
+    unsigned h = syn_hash(q) % (unsigned)s->n;
+    if (k > s->n) k = s->n;
     for (int r = 0; r < k; r++) {
-        int id = (int)((h + 7u * (unsigned)r) % SYN_N);
-        out[r] = (tui_hit){id, 0.9f - 0.01f * r, id / 2, id + 1, s->paths[id]};
+        int id = (int)((h + 7u * (unsigned)r) % (unsigned)s->n);
+        out[r] = (tui_hit){id, 0.9f - 0.9f * r / s->n, s->folder ? -1 : id / 2, id + 1, s->paths[id]};
     }
     return k;
 }
 
 static int syn_thumbnail(void *ctx, int64_t image_id, irra_image *out, char *err, size_t n)
 {
-    (void)ctx;
-    if (image_id < 1 || image_id > SYN_N) return snprintf(err, n, "no image %ld", (long)image_id), -1;
-    out->w = SYN_W;
-    out->h = SYN_H;
-    out->rgb = malloc(SYN_W * SYN_H * 3);
+    syn_ctx *s = ctx;
+    if (image_id < 1 || image_id > s->n) return snprintf(err, n, "no image %ld", (long)image_id), -1;
+    int W = SYN_W, H = s->square ? SYN_W : SYN_H;
+    out->w = W;
+    out->h = H;
+    out->rgb = malloc((size_t)W * H * 3);
     if (!out->rgb) return -1;
     unsigned char c[3];
     syn_color((int)image_id - 1, c);
-    for (int y = 0; y < SYN_H; y++)
-        for (int x = 0; x < SYN_W; x++) {
-            unsigned char *p = out->rgb + (y * SYN_W + x) * 3;
-            int stripe = (y / 24) % 2 && x > 8 && x < SYN_W - 8; /* a light band every 24 rows */
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            unsigned char *p = out->rgb + (y * W + x) * 3;
+            int stripe = (y / 24) % 2 && x > 8 && x < W - 8; /* a light band every 24 rows */
             for (int i = 0; i < 3; i++) p[i] = stripe ? (unsigned char)(c[i] / 2 + 100) : c[i];
         }
     return 0;
@@ -72,7 +77,11 @@ static int syn_thumbnail(void *ctx, int64_t image_id, irra_image *out, char *err
 
 static int syn_captions(void *ctx, int64_t id, char ***caps, int *n)
 {
-    (void)ctx;
+    if (((syn_ctx *)ctx)->folder) {
+        *caps = NULL;
+        *n = 0;
+        return 0;
+    }
     *caps = malloc(2 * sizeof **caps);
     if (!*caps) return -1;
     char b[128];
@@ -117,14 +126,17 @@ static int syn_attn(void *ctx, const char *q, int64_t id, int kind, int word, fl
 static int syn_failures(void *ctx, tui_failcase **out, int *n, float *r1, float *map,
                         void (*progress)(void *, int, int), void *arg, char *err, size_t en)
 {
-    tui_hit hits[SYN_N];
-    int pids[SYN_N];
+    syn_ctx *s = ctx;
+    if (s->folder)
+        return snprintf(err, en, "needs a gallery built from a dataset split: this one has no captions"), -1;
+    tui_hit hits[SYN_MAX];
+    int pids[SYN_MAX];
     tui_failcase *c = calloc(10, sizeof *c);
     if (!c) return -1;
     for (int i = 0; i < 10; i++) {
         char q[64];
         snprintf(q, sizeof q, "caption of identity %d", i);
-        int k = syn_search(ctx, q, SYN_N, hits, err, en);
+        int k = syn_search(ctx, q, s->n, hits, err, en);
         for (int r = 0; r < k; r++) pids[r] = hits[r].pid;
         c[i].text = strdup(q);
         c[i].pid = i;
@@ -137,19 +149,28 @@ static int syn_failures(void *ctx, tui_failcase **out, int *n, float *r1, float 
     return 0;
 }
 
-static void syn_open(tui_source *src, syn_ctx *s)
+/* n images (0: SYN_N); folder: no identities or captions; square: 64x64 crops. */
+static inline void syn_open_with(tui_source *src, syn_ctx *s, int n, int folder, int square)
 {
     memset(src, 0, sizeof *src);
-    for (int i = 0; i < SYN_N; i++) snprintf(s->paths[i], sizeof s->paths[i], "synth/p%02d.png", i);
+    s->n = n > 0 && n <= SYN_MAX ? n : SYN_N;
+    s->folder = folder;
+    s->square = square;
+    for (int i = 0; i < s->n; i++) snprintf(s->paths[i], sizeof s->paths[i], "/synth/p%02d.png", i);
     src->ctx = s;
     snprintf(src->model_name, sizeof src->model_name, "synthetic");
-    src->size = SYN_N;
+    src->size = s->n;
     src->search = syn_search;
     src->thumbnail = syn_thumbnail;
     src->captions = syn_captions;
     src->words = syn_words;
     src->attn_map = syn_attn;
     src->failures = syn_failures;
+}
+
+static inline void syn_open(tui_source *src, syn_ctx *s)
+{
+    syn_open_with(src, s, SYN_N, 0, 0);
 }
 
 #endif

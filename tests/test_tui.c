@@ -245,7 +245,7 @@ static void sixel_round_trip_keeps_size_and_colours(void)
 
 static void every_action_has_a_documented_key(void)
 {
-    for (int a = TUI_A_QUIT; a <= TUI_A_EXPORT; a++) {
+    for (int a = TUI_A_QUIT; a < TUI_A_COUNT; a++) {
         int documented = 0;
         for (int i = 0; i < tui_nkeys; i++) documented |= tui_keys[i].action == (tui_action)a && tui_keys[i].help;
         EXPECTF(documented, "action %d", a);

@@ -66,6 +66,8 @@ int main(int argc, char **argv)
             return fprintf(stderr, "tool_tui_gallery: %s\n", e.msg), 2;
     }
     gal_store_meta_set(s, "split", "test", &e);
+    char root[4096];
+    if (realpath(argv[4], root)) gal_store_meta_set(s, "root", root, &e); /* as a dataset build does */
     gal_store_commit(s, &e);
     gal_build_opts bo = {.root = argv[4]};
     gal_build_stats st;

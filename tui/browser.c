@@ -9,6 +9,7 @@
 #include "tui/query_line.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -43,19 +44,31 @@ static void relayout(tui_browser *b)
     if (b->L.per_page > 0) b->page = b->sel / b->L.per_page;
 }
 
+/* viridis in 8 steps: 256-colour cells where the terminal has them, the nearest hues of the 8
+ * basic colours elsewhere (xterm -ti vt340 has 8), a density ramp without colour. */
 static void draw_legend(tui_browser *b, int y, int x)
 {
     mvaddstr(y, x, "low ");
     for (int i = 0; i < 8; i++) {
-        if (has_colors() && COLORS >= 256 && !b->caps.no_color) {
+        if (has_colors() && COLORS >= 8 && !b->caps.no_color) {
             attron(COLOR_PAIR(TUI_PAIR_LEGEND + i));
             addstr("  ");
             attroff(COLOR_PAIR(TUI_PAIR_LEGEND + i));
         } else {
-            addch((chtype)"01234567"[i]);
+            addch((chtype)".:-=+*#@"[i]);
+            addch((chtype)".:-=+*#@"[i]);
         }
     }
     addstr(" high");
+}
+
+int tui_heat_visible(const tui_browser *b)
+{
+    if (!b->heat_kind) return 0;
+    if (b->heat_all) return b->nhits > 0;
+    for (int i = 0; i < b->nhits; i++)
+        if (b->heat_on[i]) return 1;
+    return 0;
 }
 
 static void draw_info(tui_browser *b)
@@ -63,14 +76,19 @@ static void draw_info(tui_browser *b)
     char s[512] = "";
     move(1, 0);
     clrtoeol();
+    if (b->msg[0]) { /* a message wins until the next key: it says what a key just did */
+        move(1, 0);
+        tui_add_file_text(stdscr, b->msg, COLS - 1);
+        return;
+    }
     if (b->fail_mode) {
         if (b->fail_state == 1)
             snprintf(s, sizeof s, "failure mode: ranking the split's captions %d/%d ...",
                      b->fail_done, b->fail_total);
         else if (b->fail_state == 2 && b->nfails) {
             const tui_failcase *f = &b->fails[b->fail_i];
-            int n = snprintf(s, sizeof s, "caption %d/%d, identity %d: first correct #%d, AP %.2f; correct:",
-                             b->fail_i + 1, b->nfails, f->pid, f->first_rank, f->ap);
+            int n = snprintf(s, sizeof s, "R@1 %.1f mAP %.1f | caption %d/%d, identity %d: first correct #%d, AP %.2f; correct:",
+                             b->r1, b->map, b->fail_i + 1, b->nfails, f->pid, f->first_rank, f->ap);
             for (int i = 0; i < b->nhits && n < (int)sizeof s - 16; i++)
                 if (b->hits[i].pid == f->pid) n += snprintf(s + n, sizeof s - n, " #%d", i + 1);
         }
@@ -78,9 +96,7 @@ static void draw_info(tui_browser *b)
         return;
     }
     if (b->heat_kind && (b->heat_all || b->nhits)) {
-        int any = b->heat_all;
-        for (int i = 0; i < b->nhits && !any; i++) any = b->heat_on[i];
-        if (any) {
+        if (tui_heat_visible(b)) {
             if (b->heat_kind == TUI_MAP_SIMILARITY)
                 snprintf(s, sizeof s, "similarity: query vs patches ");
             else if (b->nwords)
@@ -91,26 +107,34 @@ static void draw_info(tui_browser *b)
             return;
         }
     }
-    mvaddnstr(1, 0, b->msg[0] ? b->msg : b->nhits ? "" : "type a description of a person; Enter searches, ? help",
+    mvaddnstr(1, 0, b->nhits ? "" : "type a description of a person; Enter searches, F1 help, Ctrl-D quits",
               COLS - 1);
 }
 
+/* The status bar; the hint of how to get help and quit sits at its right end and is the last
+ * thing a narrow terminal cuts. */
 static void draw_status(tui_browser *b)
 {
-    char s[512];
-    int n = snprintf(s, sizeof s, " irra | %s | gallery %d | %.0f ms | %s | %s", b->src->model_name,
-                     b->src->size, b->latency_ms, tui_gfx_name(b->caps.gfx),
-                     b->focus == TUI_FOCUS_QUERY ? "query" : "results");
-    if (b->nhits && b->L.per_page)
-        n += snprintf(s + n, sizeof s - n, " | %d-%d of %d", b->page * b->L.per_page + 1,
-                      (b->page + 1) * b->L.per_page < b->nhits ? (b->page + 1) * b->L.per_page : b->nhits,
+    char s[512] = " irra";
+    int n = (int)strlen(s);
+    int per = b->L.per_page, first = b->page * per, last = first + per - 1;
+    if (last >= tui_view_n(b)) last = tui_view_n(b) - 1;
+    if (first < b->npin) first = b->npin;
+    if (b->nhits && per && first <= last)
+        n += snprintf(s + n, sizeof s - n, " | %d-%d of %d", first - b->npin + 1, last - b->npin + 1,
                       b->nhits);
-    if (b->fail_mode && b->fail_state == 2)
-        n += snprintf(s + n, sizeof s - n, " | R@1 %.1f mAP %.1f", b->r1, b->map);
-    snprintf(s + n, sizeof s - n, " | ? help");
+    /* the model name last: a narrow terminal cuts it first */
+    snprintf(s + n, sizeof s - n, " | gallery %d | %.0f ms | %s | %s", b->src->size, b->latency_ms,
+             tui_gfx_name(b->caps.gfx), b->src->model_name);
+    /* the hint also says where the focus is */
+    const char *hint = b->focus == TUI_FOCUS_QUERY ? " query: Tab results  F1 help  Ctrl-D quit "
+                                                   : " results: / query  ? help  q quit ";
+    int hl = (int)strlen(hint), room = COLS - hl - 1;
     attron(A_REVERSE);
-    mvaddnstr(LINES - 1, 0, s, COLS);
-    for (int x = getcurx(stdscr); x < COLS && getcury(stdscr) == LINES - 1; x++) addch(' ');
+    move(LINES - 1, 0);
+    for (int x = 0; x < COLS; x++) addch(' ');
+    if (room > 0) mvaddnstr(LINES - 1, 0, s, room);
+    mvaddnstr(LINES - 1, COLS > hl ? COLS - hl : 0, hint, COLS);
     attroff(A_REVERSE);
 }
 
@@ -121,21 +145,24 @@ static void draw_all(tui_browser *b, int full)
         tui_layer_forget(b);
     }
     erase();
-    if (LINES < 8 || COLS < 24) {
-        mvaddstr(0, 0, "terminal too small");
+    b->too_small = LINES < 8 || COLS < 24;
+    if (b->too_small) {
+        mvaddnstr(0, 0, "terminal too small (needs 24x8)", COLS - 1);
     } else {
         draw_info(b);
         tui_draw_grid(b);
         tui_draw_detail(b);
         draw_status(b);
         int hl0 = -1, hl1 = -1;
-        if (b->heat_kind == TUI_MAP_RELATION && b->nwords && !strcmp(tui_query_text(), b->shown_query)) {
+        if (b->heat_kind == TUI_MAP_RELATION && b->nwords && tui_heat_visible(b) &&
+            !strcmp(tui_query_text(), b->shown_query)) {
             hl0 = b->wstart[b->word];
             hl1 = b->wend[b->word];
         }
         tui_query_draw(stdscr, 0, COLS, hl0, hl1, b->focus == TUI_FOCUS_QUERY);
     }
-    curs_set(b->focus == TUI_FOCUS_QUERY && !b->help ? 1 : 0);
+    /* no cursor on the "too small" line: it would sit there as a stray cell */
+    curs_set(b->focus == TUI_FOCUS_QUERY && !b->help && !b->too_small ? 1 : 0);
     wnoutrefresh(stdscr);
     if (b->help) tui_draw_help(b);
     doupdate();
@@ -155,11 +182,36 @@ static void load_words(tui_browser *b)
     if (b->nwords < 0) b->nwords = 0;
 }
 
-/* Installs finished search results (a stale generation was already dropped by the worker). */
+/* Failure mode pins the correct images of the caption on screen before the ranking; the
+ * selected ranking entry stays selected. */
+static void update_pins(tui_browser *b)
+{
+    int h = b->sel < tui_view_n(b) ? tui_view_hit(b, b->sel) : 0;
+    b->npin = 0;
+    if (b->fail_mode && b->fail_state == 2 && b->nfails &&
+        !strcmp(b->shown_query, b->fails[b->fail_i].text))
+        for (int i = 0; i < b->nhits && b->npin < TUI_MAX_PINS; i++)
+            if (b->hits[i].pid == b->fails[b->fail_i].pid) b->pin[b->npin++] = i;
+    b->sel = b->npin + h;
+    if (b->sel >= tui_view_n(b)) b->sel = tui_view_n(b) > 0 ? tui_view_n(b) - 1 : 0;
+    if (b->L.per_page > 0) b->page = b->sel / b->L.per_page;
+}
+
+static void select_idx(tui_browser *b, int i)
+{
+    if (i < 0 || i >= tui_view_n(b)) return;
+    b->sel = i;
+    if (b->L.per_page > 0) b->page = i / b->L.per_page;
+}
+
+/* Installs finished search results (a stale generation was already dropped by the worker). A
+ * whole-gallery ranking of the query on screen keeps the selection and highlights and then
+ * goes where the key that asked for it wanted. */
 static int take_results(tui_browser *b)
 {
     pthread_mutex_lock(&b->mu);
     int got = b->res_ready && b->res_gen == b->req_gen;
+    int extend = got && b->res_gen == b->extend_gen;
     b->res_ready = 0;
     if (got) {
         b->nhits = b->res_n > 0 ? b->res_n : 0;
@@ -170,19 +222,47 @@ static int take_results(tui_browser *b)
     }
     pthread_mutex_unlock(&b->mu);
     if (!got) return 0;
-    b->sel = b->page = 0;
-    memset(b->heat_on, 0, sizeof b->heat_on);
     b->results_gen++;
+    if (extend) {
+        int want = b->pending_sel;
+        b->pending_sel = -1;
+        update_pins(b);
+        if (want >= 0) select_idx(b, want < tui_view_n(b) ? want : tui_view_n(b) - 1);
+        return 1;
+    }
+    b->pending_sel = -1;
+    b->sel = b->page = b->npin = 0;
+    memset(b->heat_on, 0, (size_t)b->cap);
     load_words(b);
+    update_pins(b);
+    b->sel = b->page = 0; /* failure mode: the first correct image first */
+    return 1;
+}
+
+/* Ranks the whole gallery for the query on screen (the first TUI_MAX_HITS were not enough),
+ * then selects view entry want (INT_MAX: the last). Returns 1 when it asked. */
+static int rank_all(tui_browser *b, int want)
+{
+    if (b->nhits >= b->src->size || !b->shown_query[0]) return 0;
+    b->pending_sel = want;
+    tui_search_request(b, b->shown_query, 0, 1);
+    pthread_mutex_lock(&b->mu);
+    b->extend_gen = b->req_gen;
+    pthread_mutex_unlock(&b->mu);
+    snprintf(b->msg, sizeof b->msg, "ranking all %d images ...", b->src->size);
     return 1;
 }
 
 static void on_accept(void *arg, const char *line)
 {
     tui_browser *b = arg;
+    if (!line) { /* Ctrl-D on an empty query line */
+        b->quit = 1;
+        return;
+    }
     b->debounce_at = 0;
     snprintf(b->typed, sizeof b->typed, "%s", line);
-    if (*line) tui_search_request(b, line, 0);
+    if (*line) tui_search_request(b, line, 0, 0);
 }
 
 static void show_failure(tui_browser *b)
@@ -192,54 +272,89 @@ static void show_failure(tui_browser *b)
     tui_query_set(t);
     snprintf(b->typed, sizeof b->typed, "%s", t);
     b->debounce_at = 0;
-    tui_search_request(b, t, 0);
-}
-
-static void select_idx(tui_browser *b, int i)
-{
-    if (i < 0 || i >= b->nhits) return;
-    b->sel = i;
-    if (b->L.per_page > 0) b->page = i / b->L.per_page;
+    tui_search_request(b, t, 0, 1); /* its correct images may rank anywhere: rank them all */
 }
 
 static void move_sel(tui_browser *b, int dx, int dy)
 {
-    if (!b->nhits || !b->L.gcols) return;
+    if (!tui_view_n(b) || !b->L.gcols) return;
     int i = b->sel + dx + dy * b->L.gcols;
     if (i < 0) i = 0;
-    if (i >= b->nhits) i = b->nhits - 1;
+    if (i >= tui_view_n(b)) {
+        if (rank_all(b, i)) return;
+        i = tui_view_n(b) - 1;
+    }
     select_idx(b, i);
+}
+
+/* Failure mode: the next correct image in the ranking after the selection (from a pinned
+ * tile: the first), wrapping round. */
+static void next_correct(tui_browser *b)
+{
+    if (!b->fail_mode || b->fail_state != 2 || !b->nfails) {
+        snprintf(b->msg, sizeof b->msg, "c jumps to the next correct image in failure mode (f)");
+        return;
+    }
+    int pid = b->fails[b->fail_i].pid, from = b->sel < b->npin ? -1 : tui_view_hit(b, b->sel);
+    for (int k = 1; k <= b->nhits; k++) {
+        int i = (from + k) % b->nhits;
+        if (b->hits[i].pid == pid) {
+            select_idx(b, b->npin + i);
+            return;
+        }
+    }
+    snprintf(b->msg, sizeof b->msg, "no image of identity %d in the gallery", pid);
 }
 
 static void copy_path(tui_browser *b)
 {
-    if (b->sel >= b->nhits) return;
-    const char *p = b->hits[b->sel].path ? b->hits[b->sel].path : "";
+    if (b->sel >= tui_view_n(b)) return;
+    const tui_hit *h = &b->hits[tui_view_hit(b, b->sel)];
+    const char *p = h->path ? h->path : "";
     tui_osc52_copy(b->out.f, p);
-    snprintf(b->msg, sizeof b->msg, "copied to the clipboard (OSC 52): %.200s", p);
+    if (b->caps.in_tmux) /* asked now: the user may have changed it since start-up */
+        tui_tmux_clipboard(b->caps.tmux_clipboard, sizeof b->caps.tmux_clipboard);
+    if (!b->caps.in_tmux)
+        snprintf(b->msg, sizeof b->msg, "copied to the clipboard (OSC 52): %.400s", p);
+    else if (!strcmp(b->caps.tmux_clipboard, "on"))
+        snprintf(b->msg, sizeof b->msg, "copied to the clipboard (OSC 52 through tmux): %.400s", p);
+    else /* tmux's default, external, drops an application's OSC 52 */
+        snprintf(b->msg, sizeof b->msg,
+                 "%.300s: not copied, tmux drops OSC 52 unless set-clipboard is on (it is %s)", p,
+                 b->caps.tmux_clipboard[0] ? b->caps.tmux_clipboard : "unknown");
 }
 
 static void export_results(tui_browser *b)
 {
-    char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/irra-results-%ld.json", b->opt.export_dir ? b->opt.export_dir : ".",
-             (long)time(NULL));
+    char dir[4096], path[4200], err[512];
+    const char *d = b->opt.export_dir ? b->opt.export_dir : ".";
+    if (!realpath(d, dir)) {
+        snprintf(b->msg, sizeof b->msg, "not exported: %.300s: %s", d, strerror(errno));
+        return;
+    }
+    long t = (long)time(NULL);
+    snprintf(path, sizeof path, "%s/irra-results-%ld.json", dir, t);
+    for (int k = 2; access(path, F_OK) == 0 && k < 100; k++) /* two exports in one second */
+        snprintf(path, sizeof path, "%s/irra-results-%ld-%d.json", dir, t, k);
     if (tui_export_json(path, b->shown_query, b->src->model_name, b->src->size, b->hits, b->nhits,
                         err, sizeof err) == 0)
-        snprintf(b->msg, sizeof b->msg, "exported %d results to %.180s", b->nhits, path);
+        snprintf(b->msg, sizeof b->msg, "exported %d results to %.400s", b->nhits, path);
     else
-        snprintf(b->msg, sizeof b->msg, "%.250s", err);
+        snprintf(b->msg, sizeof b->msg, "not exported: %.400s", err);
 }
 
 static void toggle_failures(tui_browser *b)
 {
     b->fail_mode = !b->fail_mode;
-    if (!b->fail_mode) return;
+    if (!b->fail_mode) {
+        update_pins(b);
+        return;
+    }
     pthread_mutex_lock(&b->mu);
     int st = b->fail_state;
     if (st == 0 || st == 3) b->fail_state = 1;
     pthread_mutex_unlock(&b->mu);
-    if (st == 0 || st == 3) tui_search_request(b, NULL, 1);
+    if (st == 0 || st == 3) tui_search_request(b, NULL, 1, 0);
     else show_failure(b);
 }
 
@@ -249,7 +364,7 @@ static int do_action(tui_browser *b, tui_action a)
     int per = b->L.per_page > 0 ? b->L.per_page : 1;
     switch (a) {
     case TUI_A_QUIT: b->quit = 1; break;
-    case TUI_A_HELP: b->help = 1; return 1; /* ncurses must know what the layer drew under it */
+    case TUI_A_HELP: b->help = 1; break; /* tiles under it wait (layer.c), the others stay */
     case TUI_A_REPAINT: return 1;
     case TUI_A_FOCUS_QUERY: b->focus = TUI_FOCUS_QUERY; break;
     case TUI_A_FOCUS_GRID:
@@ -259,15 +374,22 @@ static int do_action(tui_browser *b, tui_action a)
     case TUI_A_RIGHT: move_sel(b, 1, 0); break;
     case TUI_A_UP: move_sel(b, 0, -1); break;
     case TUI_A_DOWN: move_sel(b, 0, 1); break;
-    case TUI_A_PAGE_DOWN: select_idx(b, (b->page + 1) * per); break;
+    case TUI_A_PAGE_DOWN:
+        if ((b->page + 1) * per >= tui_view_n(b) && rank_all(b, (b->page + 1) * per)) break;
+        select_idx(b, (b->page + 1) * per);
+        break;
     case TUI_A_PAGE_UP: select_idx(b, b->page > 0 ? (b->page - 1) * per : 0); break;
     case TUI_A_FIRST: select_idx(b, 0); break;
+    case TUI_A_LAST:
+        if (!rank_all(b, INT_MAX)) select_idx(b, tui_view_n(b) - 1);
+        break;
+    case TUI_A_NEXT_CORRECT: next_correct(b); break;
     case TUI_A_DETAIL:
         b->detail = !b->detail;
         relayout(b);
         return 1;
     case TUI_A_HEAT_TILE:
-        if (b->sel < b->nhits) b->heat_on[b->sel] ^= 1;
+        if (b->sel < tui_view_n(b)) b->heat_on[tui_view_hit(b, b->sel)] ^= 1;
         if (!b->heat_kind) b->heat_kind = TUI_MAP_SIMILARITY;
         break;
     case TUI_A_HEAT_ALL:
@@ -292,7 +414,8 @@ static int do_action(tui_browser *b, tui_action a)
         break;
     case TUI_A_COPY: copy_path(b); break;
     case TUI_A_EXPORT: export_results(b); break;
-    case TUI_A_NONE: break;
+    case TUI_A_NONE:
+    case TUI_A_COUNT: break;
     }
     return 0;
 }
@@ -311,7 +434,7 @@ static int on_mouse(tui_browser *b)
     int s = tui_layout_hit(&b->L, ev.y, ev.x);
     if (s < 0) return 0;
     b->focus = TUI_FOCUS_GRID;
-    select_idx(b, b->page * b->L.per_page + s);
+    if (b->page * b->L.per_page + s < tui_view_n(b)) select_idx(b, b->page * b->L.per_page + s);
     if (ev.bstate & BUTTON1_DOUBLE_CLICKED) return do_action(b, TUI_A_DETAIL);
     return 0;
 }
@@ -353,9 +476,15 @@ static int swallow_reply(tui_browser *b)
 static int on_key(tui_browser *b, int ch)
 {
     if (ch == 27 && swallow_reply(b)) return 0;
+    if (ch != KEY_RESIZE && ch != KEY_MOUSE) b->msg[0] = 0; /* a message lasts until the next key */
     if (b->help) {
         b->help = 0;
-        return 1; /* the overlay covered tiles: repaint and send them again */
+        if (ch == KEY_RESIZE) {
+            relayout(b);
+            return 1;
+        }
+        tui_layer_help_closed(b); /* ncurses rewrites the covered cells; those tiles go again */
+        return 0;
     }
     if (ch == KEY_RESIZE) {
         relayout(b);
@@ -433,7 +562,7 @@ void tui_browser_step(tui_browser *b, int timeout_ms)
     while (changed && (ch = getch()) != ERR) full |= on_key(b, ch);
     if (b->debounce_at > 0 && tui_now_ms() >= b->debounce_at) {
         b->debounce_at = 0;
-        tui_search_request(b, b->typed, 0);
+        tui_search_request(b, b->typed, 0, 0);
     }
     if (changed || full) {
         draw_all(b, full);
@@ -448,6 +577,10 @@ void tui_browser_step(tui_browser *b, int timeout_ms)
             doupdate();
             fflush(b->out.f);
         }
+    }
+    if (b->fail_mode && b->fail_state == 3) { /* the message says why (a folder gallery) */
+        b->fail_mode = 0;
+        draw_all(b, 0);
     }
     if (b->fail_mode && b->fail_state == 2 && b->fail_shown == 0) {
         b->fail_shown = 1;
@@ -464,7 +597,12 @@ static void init_colors(tui_browser *b)
     init_pair(TUI_PAIR_BAD, COLOR_RED, -1);
     init_pair(TUI_PAIR_SEL, COLOR_YELLOW, -1);
     init_pair(TUI_PAIR_BAR, COLOR_BLACK, COLOR_WHITE);
-    if (COLORS < 256) return;
+    if (COLORS < 256) { /* the basic colours nearest viridis' hues, dark purple to yellow */
+        static const short basic[8] = {COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_CYAN,
+                                       COLOR_CYAN, COLOR_GREEN, COLOR_GREEN, COLOR_YELLOW};
+        for (int i = 0; i < 8 && COLORS >= 8; i++) init_pair((short)(TUI_PAIR_LEGEND + i), -1, basic[i]);
+        return;
+    }
     for (int i = 0; i < 8; i++) {
         uint8_t c[3];
         tui_colormap(i / 7.0f, c);
@@ -498,9 +636,14 @@ tui_browser *tui_browser_new(tui_source *src, const tui_caps *caps, const tui_br
     b->focus = TUI_FOCUS_QUERY;
     b->wake_sig[0] = b->wake_sig[1] = -1;
     b->cache = tui_tile_cache_new(512);
+    b->cap = src->size > 0 ? src->size : 1;
+    b->pending_sel = -1;
+    b->hits = calloc((size_t)b->cap, sizeof *b->hits);
+    b->res_hits = calloc((size_t)b->cap, sizeof *b->res_hits);
+    b->heat_on = calloc((size_t)b->cap, 1);
     int dupfd = dup(in_fd);
     b->in_f = dupfd >= 0 ? fdopen(dupfd, "r") : NULL;
-    if (!b->cache || !b->in_f || tui_out_open(&b->out, out_fd) != 0 || pipe(b->wake_sig) != 0 ||
+    if (!b->cache || !b->in_f || !b->hits || !b->res_hits || !b->heat_on || tui_out_open(&b->out, out_fd) != 0 || pipe(b->wake_sig) != 0 ||
         tui_workers_start(b) != 0) {
         snprintf(err, errn, "cannot set up the browser: %s", strerror(errno));
         tui_browser_free(b);
@@ -532,7 +675,7 @@ tui_browser *tui_browser_new(tui_source *src, const tui_caps *caps, const tui_br
     if (o->query && *o->query) {
         tui_query_set(o->query);
         snprintf(b->typed, sizeof b->typed, "%s", o->query);
-        tui_search_request(b, o->query, 0);
+        tui_search_request(b, o->query, 0, 0);
     }
     draw_all(b, 1);
     return b;
@@ -549,8 +692,7 @@ void tui_browser_free(tui_browser *b)
     if (!b) return;
     if (b->scr) {
         install_signals(b, 0);
-        if (!b->fail_mode) tui_query_remember(b->shown_query);
-        tui_query_finish();
+        tui_query_finish(); /* history holds what was submitted with Enter, nothing half-typed */
         endwin();
         fflush(b->out.f);
     }
@@ -563,6 +705,9 @@ void tui_browser_free(tui_browser *b)
     for (int i = 0; i < 2; i++)
         if (b->wake_sig[i] >= 0) close(b->wake_sig[i]);
     tui_tile_cache_free(b->cache);
+    free(b->hits);
+    free(b->res_hits);
+    free(b->heat_on);
     free(b);
 }
 
@@ -576,7 +721,7 @@ int tui_browser_settled(const tui_browser *b)
     if (b->caps.gfx == TUI_GFX_NONE) return 1;
     for (int i = 0; i < b->njobs; i++)
         if (!b->jobs[i].done) return 0;
-    int visible = b->nhits - b->page * b->L.per_page;
+    int visible = tui_view_n(b) - b->page * b->L.per_page;
     if (visible > b->L.per_page) visible = b->L.per_page;
     for (int s = 0; s < visible && s < TUI_MAX_SLOTS; s++)
         if (!b->slots[s].valid) return 0;

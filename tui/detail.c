@@ -38,10 +38,7 @@ static void wrap(WINDOW *win, int *y, int ymax, int x, int w, const char *s)
             if (cut > 0) n = cut;
         }
         wmove(win, *y, x);
-        for (int k = 0; k < n; k++) {
-            unsigned char c = (unsigned char)s[i + k];
-            waddch(win, c >= 32 && c != 127 ? c : '?');
-        }
+        tui_add_file_text(win, s + i, n);
         (*y)++;
         i += n;
         while (i < len && s[i] == ' ') i++;
@@ -56,8 +53,9 @@ void tui_draw_detail(tui_browser *b)
         return;
     }
     tui_rect p = b->L.detail;
-    if (p.cols < 8 || b->sel >= b->nhits) return;
-    const tui_hit *h = &b->hits[b->sel];
+    if (p.cols < 8 || b->sel >= tui_view_n(b)) return;
+    int idx = tui_view_hit(b, b->sel);
+    const tui_hit *h = &b->hits[idx];
     load_caps(b, h->image_id);
     WINDOW *w = stdscr;
     for (int r = p.row; r < p.row + p.rows; r++) mvwaddch(w, r, p.col, ACS_VLINE);
@@ -65,11 +63,12 @@ void tui_draw_detail(tui_browser *b)
     int y = b->L.detail_img.row + b->L.detail_img.rows + 1;
     if (b->caps.gfx == TUI_GFX_NONE) y = p.row + 1;
     char line[128];
-    snprintf(line, sizeof line, "rank %d   cosine %.4f", b->sel + 1, h->score);
+    snprintf(line, sizeof line, "rank %d   cosine %.4f", idx + 1, h->score);
     wattron(w, A_BOLD);
     wrap(w, &y, p.row + p.rows, x, wd, line);
     wattroff(w, A_BOLD);
-    snprintf(line, sizeof line, "identity %d", h->pid);
+    if (h->pid >= 0) snprintf(line, sizeof line, "identity %d", h->pid);
+    else snprintf(line, sizeof line, "no identity (a folder gallery)");
     wrap(w, &y, p.row + p.rows, x, wd, line);
     wrap(w, &y, p.row + p.rows, x, wd, h->path ? h->path : "");
     if (y < p.row + p.rows) y++;

@@ -40,6 +40,9 @@ static void report(const tui_caps *c)
            c->cell16_h, c->area_w, c->area_h, c->rows18, c->cols18);
     printf("  TIOCGWINSZ: %d rows %d cols, %dx%d px\n", c->ws_rows, c->ws_cols, c->ws_xpix, c->ws_ypix);
     if (c->in_tmux) printf("  tmux allow-passthrough: %s\n", c->tmux_passthrough ? "on" : "off");
+    if (c->in_tmux)
+        printf("  tmux set-clipboard: %s%s\n", c->tmux_clipboard[0] ? c->tmux_clipboard : "unknown",
+               strcmp(c->tmux_clipboard, "on") ? " (y cannot copy: OSC 52 needs set -s set-clipboard on)" : "");
     printf("cell size: %dx%d px (%s)\n", c->cell_w, c->cell_h, c->cell_why);
     printf("graphics: %s (%s)\n", tui_gfx_name(c->gfx), c->gfx_why);
     if (c->gfx == TUI_GFX_SIXEL) printf("sixel palette: %d colours\n", c->ncolors);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SHIPPED_GALLERY "gallery.db"
 
@@ -22,6 +23,7 @@ typedef struct {
     const irra_bpe *bpe;
     gal_store *s;
     gal_index ix;
+    char **file;     /* [ix.n] absolute paths (the gallery's root joined to its paths) */
     gal_hit *hits;   /* [ix.n] */
     int32_t *ids;    /* [context] */
     float *qfeat;    /* [embed_dim], the last query's normalised feature */
@@ -64,7 +66,7 @@ static int gs_search(void *ctx, const char *q, int k, tui_hit *out, char *err, s
     int n = gal_search(&g->ix, g->qfeat, k, g->hits);
     for (int i = 0; i < n; i++) {
         int r = g->hits[i].idx;
-        out[i] = (tui_hit){r, g->hits[i].score, g->ix.pid[r], g->ix.image_id[r], g->ix.path[r]};
+        out[i] = (tui_hit){r, g->hits[i].score, g->ix.pid[r], g->ix.image_id[r], g->file[r]};
     }
     return n;
 }
@@ -198,7 +200,9 @@ static int gs_failures(void *ctx, tui_failcase **out, int *n, float *r1, float *
     if (gal_store_captions(g->s, &caps, &nc, &e) != 0) return snprintf(err, errn, "%s", e.msg), -1;
     if (nc == 0) {
         gal_captions_free(caps, nc);
-        return snprintf(err, errn, "the gallery has no captions (not built from a dataset split)"), -1;
+        return snprintf(err, errn, "needs a gallery built from a dataset split (irra gallery build "
+                        "--dataset DIR --split test): this one has no captions and identities to "
+                        "rank"), -1;
     }
     tui_failcase *fc = calloc((size_t)nc, sizeof *fc);
     int *pids = malloc(sizeof *pids * (size_t)g->ix.n);
@@ -241,6 +245,8 @@ static void gs_close(void *ctx)
 {
     gsrc *g = ctx;
     if (!g) return;
+    for (int i = 0; g->file && i < g->ix.n; i++) free(g->file[i]);
+    free(g->file);
     gal_index_free(&g->ix);
     if (g->s) gal_store_close(g->s);
     if (g->m) irra_model_free(g->m);
@@ -279,6 +285,31 @@ static int open_model(gsrc *g, const char *model, const char *vocab, char *err, 
     return 0;
 }
 
+/* Paths as the user can open them (y, e and the detail pane show these, as search --json's
+ * "file"): the stored root (absolute for builds of this version) joined to each stored path,
+ * made absolute against the current folder where the root is relative or missing. */
+static int absolute_paths(gsrc *g, const char *gallery, char *err, size_t errn)
+{
+    char root[1100] = "", cwd[4096] = "";
+    irra_err e = {{0}};
+    if (gal_store_meta_get(g->s, "root", root, sizeof root, &e) != 0) return snprintf(err, errn, "%s", e.msg), -1;
+    if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+    if (!(g->file = calloc((size_t)g->ix.n, sizeof *g->file)))
+        return snprintf(err, errn, "%s: out of memory", gallery), -1;
+    for (int i = 0; i < g->ix.n; i++) {
+        const char *p = g->ix.path[i];
+        int n = p[0] == '/'    ? asprintf(&g->file[i], "%s", p)
+                : root[0] == '/' ? asprintf(&g->file[i], "%s/%s", root, p)
+                : root[0]       ? asprintf(&g->file[i], "%s/%s/%s", cwd, root, p)
+                                : asprintf(&g->file[i], "%s/%s", cwd, p);
+        if (n < 0) {
+            g->file[i] = NULL;
+            return snprintf(err, errn, "%s: out of memory", gallery), -1;
+        }
+    }
+    return 0;
+}
+
 static int open_gallery(gsrc *g, const char *gallery, char *err, size_t errn)
 {
     char shipped[4096], fp[64];
@@ -292,7 +323,7 @@ static int open_gallery(gsrc *g, const char *gallery, char *err, size_t errn)
     irra_model_fingerprint(g->m, fp);
     if (gal_index_load(g->s, fp, &g->ix, &e) != 0) return snprintf(err, errn, "%s", e.msg), -1;
     if (g->ix.n <= 0) return snprintf(err, errn, "%s: the gallery has no encoded images", gallery), -1;
-    return 0;
+    return absolute_paths(g, gallery, err, errn);
 }
 
 int tui_gal_source_open(tui_source *src, const char *model, const char *gallery,

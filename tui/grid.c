@@ -25,7 +25,7 @@ void tui_layout_compute(tui_layout *L, int lines, int cols, int cell_w, int cell
     if (th < 4) th = avail_h - BOX_EXTRA_ROWS;
     if (th < 1) th = 1;
     int tw = (th * cell_h + cell_w * 3 / 2) / (3 * cell_w);
-    if (tw < 4) tw = 4;
+    if (tw < 6) tw = 6; /* room for a score with 3 decimals, "-0.123" */
     L->tile_rows = th;
     L->tile_cols = tw;
     L->px_w = clamp_px(tw * cell_w, max_w);

@@ -57,7 +57,10 @@ void tui_query_remember(const char *line)
 
 static void ql_line(char *line)
 {
-    if (!line) return; /* Ctrl-D on an empty line: ignored, q quits */
+    if (!line) { /* Ctrl-D on an empty line: the browser quits */
+        if (ql.on_accept) ql.on_accept(ql.arg, NULL);
+        return;
+    }
     tui_query_remember(line);
     free(ql.restore);
     ql.restore = strdup(line);

@@ -6,7 +6,7 @@
 
 #include <ncurses.h>
 
-/* Called with each accepted line (Enter). */
+/* Called with each accepted line (Enter), and with NULL for Ctrl-D on an empty line. */
 typedef void (*tui_query_accept)(void *arg, const char *line);
 
 /* Installs readline (one query line per process: readline's state is global). history_path:
@@ -14,8 +14,8 @@ typedef void (*tui_query_accept)(void *arg, const char *line);
 int tui_query_init(const char *history_path, tui_query_accept on_accept, void *arg);
 void tui_query_finish(void);
 
-/* Adds a query to the history (and its file) unless it repeats the last one. Enter does it;
- * the browser also does it on exit for a query searched as typed. */
+/* Adds a query to the history (and its file) unless it repeats the last one. Enter does it:
+ * only submitted queries are kept, never one searched as it was typed. */
 void tui_query_remember(const char *line);
 
 /* Feeds one key (an ncurses key code is translated to the bytes readline binds). */

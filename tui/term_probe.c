@@ -80,6 +80,18 @@ static double now_ms(void)
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+void tui_tmux_clipboard(char *buf, size_t n)
+{
+    FILE *p = popen("tmux show-options -sv set-clipboard 2>/dev/null", "r");
+    char line[64] = "";
+    if (p) {
+        if (!fgets(line, sizeof line, p)) line[0] = 0;
+        pclose(p);
+    }
+    line[strcspn(line, "\r\n")] = 0;
+    snprintf(buf, n, "%s", line);
+}
+
 static void probe_tmux(tui_caps *c)
 {
     const char *t = getenv("TMUX");
@@ -92,6 +104,7 @@ static void probe_tmux(tui_caps *c)
         pclose(p);
     }
     c->tmux_passthrough = !strncmp(line, "on", 2) || !strncmp(line, "all", 3);
+    tui_tmux_clipboard(c->tmux_clipboard, sizeof c->tmux_clipboard);
 }
 
 static void probe_env(int fd, tui_caps *c)

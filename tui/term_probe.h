@@ -4,6 +4,8 @@
 #ifndef TUI_TERM_PROBE_H
 #define TUI_TERM_PROBE_H
 
+#include <stddef.h>
+
 typedef enum { TUI_GFX_NONE, TUI_GFX_BLOCKS, TUI_GFX_SIXEL } tui_gfx;
 
 typedef struct {
@@ -21,6 +23,7 @@ typedef struct {
     int timed_out;
     /* environment */
     int in_tmux, tmux_passthrough; /* $TMUX; allow-passthrough on */
+    char tmux_clipboard[16];   /* tmux's set-clipboard (on, external, off): OSC 52 needs on */
     int truecolor;             /* $COLORTERM truecolor/24bit */
     int no_color;              /* $NO_COLOR non-empty */
     /* decisions */
@@ -45,5 +48,9 @@ void tui_probe(int fd_in, int fd_out, int timeout_ms, tui_caps *c);
 int tui_caps_decide(tui_caps *c, const char *force, const char *cell_spec);
 
 const char *tui_gfx_name(tui_gfx g);
+
+/* tmux's set-clipboard now ("" when tmux does not answer): the default, external, drops an
+ * application's OSC 52, so a copy inside tmux works only with on. */
+void tui_tmux_clipboard(char *buf, size_t n);
 
 #endif

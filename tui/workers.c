@@ -71,7 +71,7 @@ static void *search_main(void *arg)
 {
     tui_browser *b = arg;
     int served = 0;
-    tui_hit *hits = malloc(sizeof *hits * TUI_MAX_HITS);
+    tui_hit *hits = malloc(sizeof *hits * (size_t)b->cap);
     if (!hits) return NULL;
     if (b->src->prepare) b->src->prepare(b->src->ctx); /* thread-safe on its own: no srcmu */
     pthread_mutex_lock(&b->mu);
@@ -162,7 +162,8 @@ static int render_tile(tui_browser *b, const tui_tile_key *k, const char *query,
     }
     out->n = 0;
     rc = k->mode == TUI_GFX_SIXEL ? tui_sixel_encode(px, k->w, k->h, b->caps.ncolors, out)
-                                  : tui_blocks_encode(px, k->w, k->h / 2, b->caps.truecolor, out);
+                                  : tui_blocks_encode_in(px, k->w, k->h / 2, b->caps.truecolor, x0,
+                                                         y0, w, h, out);
     free(px);
     return rc;
 }
@@ -232,14 +233,14 @@ void tui_workers_stop(tui_browser *b)
     b->threads = 0;
 }
 
-void tui_search_request(tui_browser *b, const char *query, int failures)
+void tui_search_request(tui_browser *b, const char *query, int failures, int all)
 {
     pthread_mutex_lock(&b->mu);
     if (failures) {
         b->req_fail = 1;
     } else {
         snprintf(b->req_query, sizeof b->req_query, "%s", query);
-        b->req_k = b->src->size < TUI_MAX_HITS ? b->src->size : TUI_MAX_HITS;
+        b->req_k = all || b->cap < TUI_MAX_HITS ? b->cap : TUI_MAX_HITS;
         b->req_gen++;
         b->dispatch_ms = tui_now_ms();
     }
@@ -270,13 +271,13 @@ void tui_jobs_update(tui_browser *b)
     tui_job jobs[TUI_MAX_SLOTS + 1];
     int n = 0, blocks = b->caps.gfx == TUI_GFX_BLOCKS;
     for (int i = 0; i < b->L.per_page && i < TUI_MAX_SLOTS; i++) {
-        int idx = b->page * b->L.per_page + i;
-        if (idx >= b->nhits) break;
-        jobs[n++] = (tui_job){tui_want_key(b, idx, blocks ? b->L.tile_cols : b->L.px_w,
+        int v = b->page * b->L.per_page + i;
+        if (v >= tui_view_n(b)) break;
+        jobs[n++] = (tui_job){tui_want_key(b, tui_view_hit(b, v), blocks ? b->L.tile_cols : b->L.px_w,
                                            blocks ? 2 * b->L.tile_rows : b->L.px_h), 0};
     }
-    if (b->detail && b->sel < b->nhits && b->L.detail_img.cols > 0)
-        jobs[n++] = (tui_job){tui_want_key(b, b->sel, blocks ? b->L.detail_img.cols : b->L.detail_px_w,
+    if (b->detail && b->sel < tui_view_n(b) && b->L.detail_img.cols > 0)
+        jobs[n++] = (tui_job){tui_want_key(b, tui_view_hit(b, b->sel), blocks ? b->L.detail_img.cols : b->L.detail_px_w,
                                            blocks ? 2 * b->L.detail_img.rows : b->L.detail_px_h), 0};
     pthread_mutex_lock(&b->mu);
     int same = n == b->njobs;
