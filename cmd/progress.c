@@ -1,5 +1,6 @@
 #include "cmd/progress.h"
 
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,12 @@ void progress_start(progress *p, const char *label, const char *unit, long total
     p->tty = isatty(fileno(stderr));
     p->start = now();
     p->last_draw = 0;
+    p->note[0] = 0;
+}
+
+void progress_note(progress *p, const char *text)
+{
+    snprintf(p->note, sizeof p->note, "%s", text);
 }
 
 double progress_elapsed(const progress *p) { return now() - p->start; }
@@ -36,10 +43,15 @@ static void draw(progress *p, double t)
         bar[BAR] = 0;
         fprintf(p->out, "/%ld %s [%s] %3.0f%%", p->total, p->unit, bar,
                 100.0 * (double)p->done / (double)p->total);
-        if (rate > 0) fprintf(p->out, "  %.0f/s  ETA %.0fs", rate, (p->total - p->done) / rate);
+        if (rate > 0) {
+            double eta = (p->total - p->done) / rate;
+            if (eta >= 3600) fprintf(p->out, "  %.1f/s  ETA %dh%02dm", rate, (int)(eta / 3600), (int)(eta / 60) % 60);
+            else fprintf(p->out, "  %.1f/s  ETA %.0fs", rate, eta);
+        }
     } else {
         fprintf(p->out, " %s  %.0f/s", p->unit, rate);
     }
+    if (p->note[0]) fprintf(p->out, "  %s", p->note);
     fputs("\033[K", p->out); /* clear what a longer earlier line left */
     fflush(p->out);
     p->last_draw = t;

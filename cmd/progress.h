@@ -13,6 +13,7 @@ typedef struct {
     double start, last_draw;
     FILE *out;         /* stderr */
     int tty;
+    char note[320];    /* shown after the rate (a training run's losses and lr) */
 } progress;
 
 /* Starts timing a job of total units (total <= 0: unknown). */
@@ -21,6 +22,9 @@ void progress_start(progress *p, const char *label, const char *unit, long total
 /* Records that done units are finished; redraws the line when it is time. Call it from one
  * thread only. */
 void progress_update(progress *p, long done);
+
+/* Sets the text shown after the rate from the next redraw on (progress_update). */
+void progress_note(progress *p, const char *text);
 
 /* Ends the job: prints "label: N units in T s (R units/s)" on its own line. */
 void progress_finish(progress *p);

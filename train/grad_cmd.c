@@ -60,7 +60,7 @@ static void report(const irra_loss_cfg *lc, const irra_losses *l, double secs, s
 {
     part p[] = {
         {"loss", l->loss, 1},
-        {"temperature", 1.0 / IRRA_LOGIT_SCALE, 1},
+        {"temperature", 1.0 / lc->logit_scale, 1},
         {"itc_loss", l->itc_loss, lc->itc},
         {"sdm_loss", l->sdm_loss, lc->sdm},
         {"id_loss", l->id_loss, lc->id},

@@ -188,20 +188,34 @@ void irra_param_buf_free(irra_param_buf *p)
 
 void irra_param_buf_zero(irra_param_buf *p) { memset(p->mem, 0, p->L->total * sizeof(float)); }
 
-int irra_param_buf_load(irra_param_buf *p, const irra_tensors *ts, irra_err *e)
+int irra_param_buf_load_named(irra_param_buf *p, const irra_tensors *ts, const char *pfx,
+                              int *skip, irra_err *e)
 {
-    const char *pfx = irra_clip_prefix(ts);
+    const char *clip = irra_clip_prefix(ts);
     for (int i = 0; i < p->L->n; i++) {
         const char *name = p->L->name[i];
-        if (!strncmp(name, "base_model.", 11) && !*pfx) name += 11;
-        const irra_tensor *t = irra_tensors_find(ts, name);
+        char key[256];
+        if (!*pfx && !strncmp(name, "base_model.", 11) && !*clip) name += 11;
+        snprintf(key, sizeof key, "%s%s", pfx, name);
+        const irra_tensor *t = irra_tensors_find(ts, key);
         const irra_tensor *want = &p->ts.t[i];
-        if (!t) return irra_fail(e, "%s: missing tensor %s", ts->path, name);
-        int ok = t->ndim == want->ndim &&
+        int ok = t && t->ndim == want->ndim &&
                  (t->dtype == IRRA_F32 || t->dtype == IRRA_F16 || t->dtype == IRRA_BF16);
         for (int k = 0; ok && k < t->ndim; k++) ok = t->shape[k] == want->shape[k];
-        if (!ok) return irra_fail(e, "%s: tensor %s has another shape or type than the model's configuration implies", ts->path, name);
+        if (!ok && skip) {
+            skip[i] = 1;
+            continue;
+        }
+        if (!t) return irra_fail(e, "%s: missing tensor %s", ts->path, key);
+        if (!ok)
+            return irra_fail(e, "%s: tensor %s has another shape or type than the model's "
+                                "configuration implies", ts->path, key);
         irra_tensor_to_f32(t, p->mem + p->L->off[i]);
     }
     return 0;
+}
+
+int irra_param_buf_load(irra_param_buf *p, const irra_tensors *ts, irra_err *e)
+{
+    return irra_param_buf_load_named(p, ts, "", NULL, e);
 }

@@ -47,5 +47,10 @@ void irra_param_buf_zero(irra_param_buf *p);
  * "base_model." prefix), converted to fp32. A tensor that is missing or of another shape is an
  * error naming it. */
 int irra_param_buf_load(irra_param_buf *p, const irra_tensors *ts, irra_err *e);
+/* The same for tensors stored as pfx + official name (a checkpoint's "optim.exp_avg." ...);
+ * skip (optional, [n]): instead of failing, a tensor that is absent or of another shape is
+ * left as it is and flagged 1 (the caller decides which may be: a classifier of another size). */
+int irra_param_buf_load_named(irra_param_buf *p, const irra_tensors *ts, const char *pfx,
+                              int *skip, irra_err *e);
 
 #endif

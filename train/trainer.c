@@ -11,6 +11,7 @@ int irra_loss_names_parse(const char *s, irra_loss_cfg *lc, irra_err *e)
 {
     memset(lc, 0, sizeof *lc);
     lc->id_weight = lc->mlm_weight = 1.0f;
+    lc->logit_scale = IRRA_LOGIT_SCALE;
     const char *p = s;
     while (*p) {
         size_t n = strcspn(p, "+");
@@ -152,9 +153,9 @@ static void feature_losses(irra_trainer *t, const irra_train_batch *b, const irr
     int B = b->B, E = c->embed_dim;
     memset(t->df, 0, (size_t)B * E * sizeof *t->df);
     memset(t->dg, 0, (size_t)B * E * sizeof *t->dg);
-    if (lc->itc) o->itc_loss = irra_itc_loss(t->f, t->gt, B, E, IRRA_LOGIT_SCALE, t->df, t->dg);
+    if (lc->itc) o->itc_loss = irra_itc_loss(t->f, t->gt, B, E, lc->logit_scale, t->df, t->dg);
     if (lc->sdm)
-        o->sdm_loss = irra_sdm_loss(t->f, t->gt, b->pids, B, E, IRRA_LOGIT_SCALE, t->df, t->dg);
+        o->sdm_loss = irra_sdm_loss(t->f, t->gt, b->pids, B, E, lc->logit_scale, t->df, t->dg);
     if (lc->id)
         o->id_loss = irra_id_loss(t->f, t->gt, b->pids, B, E, t->p->cls_w, t->p->cls_b,
                                   c->num_classes, lc->id_weight, t->df, t->dg, t->g->cls_w,

@@ -13,9 +13,10 @@
 typedef struct {
     int sdm, id, mlm, itc;
     float id_weight, mlm_weight; /* --id_loss_weight, --mlm_loss_weight: 1 by default */
+    double logit_scale;          /* 1 / --temperature: 50 by default, fixed (spec 1.1) */
 } irra_loss_cfg;
 
-/* Parses "sdm+id+mlm" and the like (names: sdm, id, mlm, itc); weights set to 1. */
+/* Parses "sdm+id+mlm" and the like (names: sdm, id, mlm, itc); weights 1, scale 50. */
 int irra_loss_names_parse(const char *s, irra_loss_cfg *lc, irra_err *e);
 /* The names back, "+"-joined in the order sdm, itc, id, mlm. */
 void irra_loss_names_format(const irra_loss_cfg *lc, char *buf, size_t n);
