@@ -1,4 +1,5 @@
 /* Opening a tensor file by its content, lookups, and element access honouring strides. */
+#include "model/safe_text.h"
 #include "model/tensors_io.h"
 
 #include <errno.h>
@@ -66,8 +67,7 @@ irra_tensors *irra_tensors_open(const char *path, irra_err *e)
     }
     if (rc) {
         /* messages quote names from the file: keep them one printable line */
-        for (char *c = e ? e->msg : NULL; c && *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        if (e) irra_safe_text(e->msg, sizeof e->msg, e->msg);
         irra_tensors_free(ts);
         return NULL;
     }
