@@ -102,6 +102,11 @@ int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d,
                           int batch, int quiet, gal_build_stats *st)
 {
     irra_err e;
+    char safe[4200];
+    for (int i = 0; i < d->n_warnings && i < GAL_DS_MAX_WARNINGS; i++)
+        fprintf(stderr, "irra: warning: %s\n", cli_safe(d->warnings[i], safe, sizeof safe));
+    if (d->n_warnings > GAL_DS_MAX_WARNINGS)
+        fprintf(stderr, "irra: warning: %d captions repaired in all\n", d->n_warnings);
     gal_store *s = gal_store_open(out, 1, &e);
     int added = 0, rc = CLI_EXIT_ERROR;
     char root[1100];

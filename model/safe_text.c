@@ -1,5 +1,7 @@
 #include "model/safe_text.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -49,4 +51,27 @@ int irra_text_is_safe(const char *s)
     int ok = 1;
     while (ok && (k = next(s, &ok))) s += k;
     return ok;
+}
+
+char *irra_utf8_repair(const char *s, size_t n, int *changed)
+{
+    int bad = 0;
+    char *out = n < (SIZE_MAX - 1) / 3 ? malloc(3 * n + 1) : NULL; /* a byte grows to 3 at most */
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(n - i), &c);
+        if (k <= 0 || c == 0) {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3, i++, bad = 1;
+        } else {
+            memcpy(out + o, s + i, (size_t)k);
+            o += (size_t)k, i += (size_t)k;
+        }
+    }
+    out[o] = 0;
+    if (changed) *changed = bad;
+    return out;
 }

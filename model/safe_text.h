@@ -18,4 +18,10 @@ size_t irra_safe_text(char *dst, size_t n, const char *src);
 /* 1 when irra_safe_text would change nothing in s. */
 int irra_text_is_safe(const char *s);
 
+/* Text to be stored (a dataset caption): a NUL-terminated copy of s[0..n) in which every byte
+ * that is not part of valid UTF-8, and every NUL, is replaced by U+FFFD, so that the copy is
+ * all there is (a NUL would cut it) and every later reader can decode it. *changed (optional)
+ * says whether anything was replaced. NULL when out of memory. */
+char *irra_utf8_repair(const char *s, size_t n, int *changed);
+
 #endif

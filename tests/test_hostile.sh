@@ -80,3 +80,111 @@ t null_identity_is_refused
 t feature_stored_as_text_is_refused
 t null_meta_value_is_refused
 t resumed_build_refuses_a_null_pending_path
+
+# --- 2. text from files, galleries and arguments never reaches the terminal raw ------------------
+ESC=$(printf '\033')
+OSC52=$(printf '\033]52;c;aGk=\007') # a clipboard write
+no_escape() { # no_escape WHAT FILE: FILE holds no ESC, BEL or C1 CSI byte
+    ! grep -q "[$ESC$(printf '\007\233')]" "$2" || { echo "$1 reaches the terminal raw:"; od -c "$2" | head; return 1; }
+}
+search_and_build_warnings_defuse_escapes_in_file_names() {
+    mkdir -p "$TMP/esc"
+    $FIX images "$TMP/esc" 3 4
+    cp "$TMP/esc/0000_c1_img.png" "$TMP/esc/x${OSC52}y.png"
+    printf 'not an image' >"$TMP/esc/bad${OSC52}.jpg"
+    $IRRA gallery build -q $TINY --images "$TMP/esc" -o "$TMP/esc.db" 2>"$TMP/err" || fail "build: $(cat "$TMP/err")"
+    grep -q 'skipped .*bad?\]52;c;aGk=?\.jpg' "$TMP/err" || fail "warning: $(cat "$TMP/err")"
+    no_escape "a build warning" "$TMP/err" || return 1
+    $IRRA search $TINY --gallery "$TMP/esc.db" -k 10 "a man$OSC52" >"$TMP/out" 2>&1 || fail "search"
+    grep -q 'x?\]52;c;aGk=?y\.png' "$TMP/out" || fail "search output: $(cat "$TMP/out")"
+    grep -q '^query: a man?\]52' "$TMP/out" || fail "query line: $(cat "$TMP/out")"
+    no_escape "search output" "$TMP/out" || return 1
+    # --json stays JSON: escaped by json-c, the name intact for scripts
+    $IRRA search $TINY --gallery "$TMP/esc.db" -k 10 --json "a man" >"$TMP/out" || fail "json"
+    $PY -c "import json,sys; r=json.load(open(sys.argv[1]))['results']
+assert any(x['path']=='x\x1b]52;c;aGk=\x07y.png' for x in r), r" "$TMP/out" || fail "json path"
+    no_escape "search --json" "$TMP/out"
+}
+gallery_info_and_errors_defuse_escapes_in_meta_values() {
+    cp "$TMP/good.db" "$TMP/meta.db"
+    sql "$TMP/meta.db" "UPDATE meta SET value='src$OSC52' WHERE key='source'" \
+        "UPDATE meta SET value='m$OSC52.pth' WHERE key='model_path'"
+    $IRRA gallery info "$TMP/meta.db" >"$TMP/out" 2>&1 || fail "info"
+    grep -q '^source *src?\]52;c;aGk=?' "$TMP/out" && grep -q '^model *m?\]52;c;aGk=?\.pth' "$TMP/out" ||
+        fail "info: $(cat "$TMP/out")"
+    no_escape "gallery info" "$TMP/out" || return 1
+    # an error quoting the model path and a fingerprint from the gallery
+    sql "$TMP/meta.db" "UPDATE meta SET value='ff$OSC52' WHERE key='model_fingerprint'"
+    $IRRA search $TINY --gallery "$TMP/meta.db" "a man" >"$TMP/out" 2>&1 && fail "another model accepted"
+    grep -q 'another model (m?\]52;c;aGk=?\.pth, fingerprint ff?\]52' "$TMP/out" || fail "message: $(cat "$TMP/out")"
+    no_escape "an error message" "$TMP/out" || return 1
+    # a gallery path given as an argument, quoted by an error
+    $IRRA gallery info "$TMP/none$OSC52.db" >"$TMP/out" 2>&1 && fail "a missing gallery"
+    no_escape "an error quoting an argument" "$TMP/out"
+}
+eval_error_quoting_a_stored_caption_is_defused() {
+    # a caption that only a hand-edited gallery can hold (a build repairs it): eval refuses it,
+    # quoting it safely
+    cp "$TMP/good.db" "$TMP/cap.db"
+    sql "$TMP/cap.db" "UPDATE captions SET text=CAST(x'61201b5d35323b633b61476b3d07ff' AS TEXT) WHERE id=1"
+    $IRRA eval $TINY --gallery "$TMP/cap.db" >"$TMP/out" 2>&1 && fail "accepted"
+    grep -q "text 1 ('a ?\]52;c;aGk=??')" "$TMP/out" || fail "message: $(cat "$TMP/out")"
+    no_escape "eval quoting a caption" "$TMP/out"
+}
+t search_and_build_warnings_defuse_escapes_in_file_names
+t gallery_info_and_errors_defuse_escapes_in_meta_values
+t eval_error_quoting_a_stored_caption_is_defused
+
+# --- 6. annotation paths stay inside the image folder --------------------------------------------
+# edit_dataset NAME PYTHON: a copy of the cuhk dataset whose entries list E the code changes
+edit_dataset() {
+    rm -rf "$TMP/$1"; cp -r "$TMP/cuhk" "$TMP/$1"
+    $PY -c "import json,sys
+E=json.load(open(sys.argv[1]))
+$2
+open(sys.argv[1],'wb').write(json.dumps(E).encode().replace(b'@FF@', b'\xff'))" "$TMP/$1/reid_raw.json"
+}
+refused_entry() { # refused_entry DATASET ENTRY TEXT
+    out=$($IRRA gallery build -q $TINY --dataset "cuhk-pedes:$TMP/$1" -o "$TMP/$1.db" 2>&1); rc=$?
+    [ $rc = 2 ] || { echo "exit $rc: $out"; return 1; }
+    echo "$out" | grep -q "reid_raw.json: entry $2: .*$3" || { echo "message: $out"; return 1; }
+}
+dotdot_path_is_refused_naming_the_entry() {
+    edit_dataset dd "E[4]['file_path']='test/../../../../../../etc/passwd'"
+    refused_entry dd 4 "leaves the image folder"
+}
+absolute_path_is_refused_naming_the_entry() {
+    # a train entry: every entry is checked, whatever the split asked for
+    edit_dataset ab "E[27]['file_path']='/etc/passwd'"
+    refused_entry ab 27 "leaves the image folder"
+}
+link_out_of_the_image_folder_is_refused() {
+    edit_dataset ln "E[2]['file_path']='test/outside.png'"
+    ln -s "$TMP/tiny/model.pth" "$TMP/ln/imgs/test/outside.png"
+    refused_entry ln 2 "resolves outside the image folder"
+}
+dots_inside_names_are_not_components() {
+    edit_dataset dots "E[0]['file_path']='test/..a../x..png'"
+    mkdir -p "$TMP/dots/imgs/test/..a.."; cp "$TMP/cuhk/imgs/test/0000_c1_0000.png" "$TMP/dots/imgs/test/..a../x..png"
+    $IRRA gallery build -q $TINY --dataset "cuhk-pedes:$TMP/dots" -o "$TMP/dots.db" 2>"$TMP/err" || fail "$(cat "$TMP/err")"
+    [ ! -s "$TMP/err" ] || fail "warnings: $(cat "$TMP/err")"
+}
+t dotdot_path_is_refused_naming_the_entry
+t absolute_path_is_refused_naming_the_entry
+t link_out_of_the_image_folder_is_refused
+t dots_inside_names_are_not_components
+
+# --- 7. a bad caption is repaired at build time, with a warning naming it --------------------------
+bad_captions_are_repaired_once_and_eval_runs() {
+    edit_dataset bad "E[1]['captions'][0]='a man @FF@@FF@ in red'; E[3]['captions'][1]='a woman\u0000 with a bag'"
+    $IRRA gallery build -q $TINY --dataset "cuhk-pedes:$TMP/bad" -o "$TMP/bad.db" 2>"$TMP/err" || fail "build: $(cat "$TMP/err")"
+    [ "$(grep -c 'warning: .*reid_raw.json: entry [13]: captions\[[01]\] is not valid UTF-8' "$TMP/err")" = 2 ] ||
+        fail "warnings: $(cat "$TMP/err")"
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1])
+t=[r[0] for r in c.execute('SELECT text FROM captions ORDER BY id')]
+assert 'a man \ufffd\ufffd in red' in t, t
+assert 'a woman\ufffd with a bag' in t, t" "$TMP/bad.db" || fail "stored captions"
+    $IRRA eval $TINY --gallery "$TMP/bad.db" --json >"$TMP/out" 2>&1 || fail "eval: $(cat "$TMP/out")"
+    $IRRA eval $TINY --dataset "cuhk-pedes:$TMP/bad" --json >"$TMP/out" 2>&1 || fail "eval --dataset: $(cat "$TMP/out")"
+}
+t bad_captions_are_repaired_once_and_eval_runs
