@@ -188,3 +188,46 @@ assert 'a woman\ufffd with a bag' in t, t" "$TMP/bad.db" || fail "stored caption
     $IRRA eval $TINY --dataset "cuhk-pedes:$TMP/bad" --json >"$TMP/out" 2>&1 || fail "eval --dataset: $(cat "$TMP/out")"
 }
 t bad_captions_are_repaired_once_and_eval_runs
+
+# --- 4. a small checkpoint may not demand gigabytes -------------------------------------------------
+# expanded NAME PYTHON: the tiny checkpoint with its state dict sd changed by PYTHON, as NAME.pth
+expanded() {
+    $PY -c "import sys,torch
+ck=torch.load(sys.argv[1]); sd=ck['model']
+$2
+torch.save(ck, sys.argv[2])" "$TMP/tiny/model.pth" "$TMP/$1.pth" || return 1
+    cp "$TMP/tiny/configs.yaml" "$TMP/configs.yaml"
+}
+refused_small() { # refused_small NAME TEXT: embed and import refuse it fast, in little memory
+    for cmd in "embed --text x --model" "import -o $TMP/$1.safetensors"; do
+        out=$(/usr/bin/time -f 'rss %M' $IRRA $cmd "$TMP/$1.pth" --vocab "$VOCAB" 2>&1); rc=$?
+        [ $rc = 2 ] || { echo "$cmd: exit $rc: $out"; return 1; }
+        echo "$out" | grep -q "$1.pth: .*$2" || { echo "$cmd: $out"; return 1; }
+        rss=$(echo "$out" | sed -n 's/^rss //p')
+        [ "${rss:-999999}" -lt 400000 ] || { echo "$cmd: $rss KB"; return 1; }
+    done
+    [ ! -e "$TMP/$1.safetensors" ] || { echo "import wrote a file"; return 1; }
+}
+stride0_weight_is_refused() {
+    # 4M x 64 values standing on a 64-value storage: the vocabulary the configuration infers
+    expanded s0 "sd['base_model.token_embedding.weight']=torch.zeros(64).expand(1 << 22, 64)" || fail "torch"
+    refused_small s0 "token_embedding.weight \[4194304,64\] is a view whose elements overlap"
+}
+overlapping_strides_are_refused() {
+    # rows that start one element apart: every row but the first overlaps the next
+    expanded ov "sd['base_model.visual.proj']=torch.as_strided(torch.zeros(200), (64, 32), (1, 1))" || fail "torch"
+    refused_small ov "visual.proj \[64,32\] is a view whose elements overlap"
+}
+stride0_extra_tensor_is_refused() {
+    # a tensor the model never binds, which import would write out dense (1 GB)
+    expanded x0 "sd['junk']=torch.zeros(64).expand(1 << 22, 64)" || fail "torch"
+    refused_small x0 "more than twice the [0-9]* of the model they configure"
+}
+a_transposed_weight_is_not_an_overlap() {
+    expanded tr "sd['base_model.visual.proj']=sd['base_model.visual.proj'].t().contiguous().t()" || fail "torch"
+    $IRRA embed --text x --model "$TMP/tr.pth" --vocab "$VOCAB" >/dev/null || fail "a transposed weight was refused"
+}
+t stride0_weight_is_refused
+t overlapping_strides_are_refused
+t stride0_extra_tensor_is_refused
+t a_transposed_weight_is_not_an_overlap
