@@ -43,7 +43,7 @@ static void report(const tui_caps *c)
     printf("  TIOCGWINSZ: %d rows %d cols, %dx%d px\n", c->ws_rows, c->ws_cols, c->ws_xpix, c->ws_ypix);
     if (c->in_tmux) printf("  tmux allow-passthrough: %s\n", c->tmux_passthrough ? "on" : "off");
     printf("cell size: %dx%d px (%s)\n", c->cell_w, c->cell_h, c->cell_why);
-    printf("graphics: %s (%s)\n", tui_gfx_name(c->gfx), c->gfx_why);
+    printf("graphics: %s (%s)\n", tui_gfx_name(c->gfx), cli_safe(c->gfx_why, a, sizeof a));
     if (c->gfx == TUI_GFX_SIXEL) printf("sixel palette: %d colours\n", c->ncolors);
 }
 
