@@ -1,4 +1,5 @@
 #include "cmd/cli.h"
+#include "model/safe_text.h"
 
 #include <libgen.h>
 #include <stdarg.h>
@@ -9,13 +10,22 @@
 
 int cli_error(const char *fmt, ...)
 {
+    /* messages quote paths, names and values from files: the whole line is made safe */
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    fputs("irra: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    irra_safe_text(msg, sizeof msg, msg);
+    fprintf(stderr, "irra: %s\n", msg);
     return CLI_EXIT_ERROR;
+}
+
+const char *cli_safe(const char *s, char *buf, size_t n)
+{
+    if (!s || irra_text_is_safe(s)) return s;
+    irra_safe_text(buf, n, s);
+    return buf;
 }
 
 int cli_wants_help(int argc, char **argv, const char *usage)

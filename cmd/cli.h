@@ -13,8 +13,15 @@ typedef struct {
 
 #define CLI_EXIT_ERROR 2
 
-/* Prints "irra: <message>" on stderr and returns CLI_EXIT_ERROR. */
+/* Prints "irra: <message>" on stderr, made safe for a terminal (irra_safe_text), and returns
+ * CLI_EXIT_ERROR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* s as it may be printed on a terminal: s itself when irra_safe_text would change nothing,
+ * else its safe copy in buf (n bytes; cut at a character boundary when it does not fit). Every
+ * text from a file, dataset, gallery, terminal or argument goes through it (or cli_error)
+ * before it is printed; JSON output is escaped by json-c instead. */
+const char *cli_safe(const char *s, char *buf, size_t n);
 
 /* Prints usage text to stdout when argv holds --help or -h (before any "--"); returns 1 if so. */
 int cli_wants_help(int argc, char **argv, const char *usage);

@@ -63,9 +63,12 @@ static void print_masks(const irra_bpe *bpe, const char *text, const int32_t *id
         top_k(logits + (size_t)t * V, V, k, c);
         nmask++;
         if (!as_json) {
-            printf("mask %d (token %d, after \"%s\"):\n", nmask, t, token_text(bpe, ids[t - 1]));
+            char safe[1024]; /* tokens come from the vocabulary file */
+            printf("mask %d (token %d, after \"%s\"):\n", nmask, t,
+                   cli_safe(token_text(bpe, ids[t - 1]), safe, sizeof safe));
             for (int j = 0; j < k && c[j].id >= 0; j++)
-                printf("  %-16s %.4f\n", token_text(bpe, c[j].id), c[j].p);
+                printf("  %-16s %.4f\n", cli_safe(token_text(bpe, c[j].id), safe, sizeof safe),
+                       c[j].p);
             continue;
         }
         json_object *m = json_object_new_object(), *a = json_object_new_array();

@@ -3,6 +3,7 @@
  * icfgpedes.py and rstpreid.py of anosorae/IRRA. */
 #include "gallery/dataset.h"
 #include "gallery/json_read.h"
+#include "model/safe_text.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -113,6 +114,8 @@ void gal_dataset_free(gal_dataset *d)
         free(d->images[i].path);
     }
     for (int i = 0; i < d->n_captions; i++) free(d->captions[i].text);
+    for (int i = 0; i < d->n_warnings && i < GAL_DS_MAX_WARNINGS; i++) free(d->warnings[i]);
+    free(d->warnings);
     free(d->images);
     free(d->captions);
     free(d->root);
@@ -188,6 +191,20 @@ typedef struct {
     long long id;
 } entry;
 
+/* An annotation path names a file under imgs/: an absolute path or a ".." component would
+ * reach anything on the machine (the official readers' os.path.join allows both). */
+static int leaves_folder(const char *p)
+{
+    if (p[0] == '/') return 1;
+    for (const char *c = p; *c;) {
+        size_t n = strcspn(c, "/");
+        if (n == 2 && c[0] == '.' && c[1] == '.') return 1;
+        c += n;
+        c += *c == '/';
+    }
+    return 0;
+}
+
 /* Validates entry i and extracts its fields; errors name the file and the index. */
 static int read_entry(json_object *o, int i, const format *fmt, const char *file, entry *en,
                       irra_err *e)
@@ -208,6 +225,12 @@ static int read_entry(json_object *o, int i, const format *fmt, const char *file
     if (!json_object_is_type(path, json_type_string) || !json_object_get_string_len(path))
         return irra_fail(e, "%s: entry %d: \"%s\" is not a non-empty string", file, i,
                          fmt->path_key);
+    const char *p = json_object_get_string(path);
+    if (strlen(p) != (size_t)json_object_get_string_len(path))
+        return irra_fail(e, "%s: entry %d: \"%s\" holds a NUL character", file, i, fmt->path_key);
+    if (leaves_folder(p))
+        return irra_fail(e, "%s: entry %d: \"%s\" '%.200s' leaves the image folder (an absolute "
+                         "path or a '..' component)", file, i, fmt->path_key, p);
     if (!json_object_is_type(caps, json_type_array))
         return irra_fail(e, "%s: entry %d: \"captions\" is not a list", file, i);
     if (get_id(id, &en->id) || en->id < 0 || en->id > INT_MAX - 1)
@@ -219,13 +242,42 @@ static int read_entry(json_object *o, int i, const format *fmt, const char *file
             return irra_fail(e, "%s: entry %d: captions[%zu] is not a string", file, i, k);
     const char *s = json_object_get_string(split);
     en->split = !strcmp(s, "train") ? "train" : !strcmp(s, "test") ? "test" : "val";
-    en->path = json_object_get_string(path);
+    en->path = p;
     en->caps = caps;
     return 0;
 }
 
-/* Appends entry en (which belongs to d's split) as image d->n_images and its captions. */
-static int add_entry(gal_dataset *d, const entry *en, const format *fmt, const char *imgs)
+/* Records a repair made while reading (the first GAL_DS_MAX_WARNINGS in words, the rest
+ * counted). */
+static int warn(gal_dataset *d, const char *file, int i, size_t k)
+{
+    if (d->n_warnings >= GAL_DS_MAX_WARNINGS) return d->n_warnings++, 0;
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s: entry %d: captions[%zu] is not valid UTF-8 or holds a NUL; "
+             "stored with U+FFFD in place of each bad byte", file, i, k);
+    char **w = realloc(d->warnings, (size_t)(d->n_warnings + 1) * sizeof *w);
+    if (!w) return -1;
+    d->warnings = w;
+    return (w[d->n_warnings++] = strdup(msg)) ? 0 : -1;
+}
+
+/* A file inside imgs/ may still be a link to anywhere: where it exists, it must resolve under
+ * real_imgs (a missing file is the builder's warning later). */
+static int resolves_inside(const char *path, const char *real_imgs)
+{
+    char *r = realpath(path, NULL);
+    if (!r) return 1;
+    size_t n = strlen(real_imgs);
+    int in = !strncmp(r, real_imgs, n) && (r[n] == '/' || (n == 1 && real_imgs[0] == '/'));
+    free(r);
+    return in;
+}
+
+/* Appends entry en (entry i of file, which belongs to d's split) as image d->n_images and its
+ * captions; a caption that is not valid UTF-8 (or holds a NUL, which would cut it) is repaired
+ * here, once, so that no later reader of the gallery ever fails on it. */
+static int add_entry(gal_dataset *d, const entry *en, const format *fmt, const char *imgs,
+                     const char *real_imgs, const char *file, int i, irra_err *e)
 {
     gal_ds_image *im = &d->images[d->n_images];
     int pid = (int)en->id;
@@ -233,21 +285,29 @@ static int add_entry(gal_dataset *d, const entry *en, const format *fmt, const c
     im->pid = pid;
     im->camera = gal_camera_from_name(en->path);
     im->rel = strdup(en->path);
-    /* os.path.join keeps an absolute second argument as it is */
-    im->path = en->path[0] == '/' ? strdup(en->path) : join(imgs, en->path);
+    im->path = join(imgs, en->path);
     if (!im->rel || !im->path) {
         free(im->rel);
         free(im->path);
-        return -1;
+        return irra_fail(e, "%s: out of memory", file);
     }
-    int image = d->n_images++;
+    d->n_images++;
+    if (!resolves_inside(im->path, real_imgs))
+        return irra_fail(e, "%s: entry %d: '%.200s' resolves outside the image folder %s", file, i,
+                         en->path, imgs);
     size_t nc = json_object_array_length(en->caps);
     for (size_t k = 0; k < nc; k++) {
         gal_ds_caption *c = &d->captions[d->n_captions];
-        c->text = strdup(json_object_get_string(json_object_array_get_idx(en->caps, k)));
-        if (!c->text) return -1;
+        json_object *t = json_object_array_get_idx(en->caps, k);
+        int changed;
+        c->text = irra_utf8_repair(json_object_get_string(t), (size_t)json_object_get_string_len(t),
+                                   &changed);
+        if (!c->text || (changed && warn(d, file, i, k))) {
+            if (c->text) d->n_captions++;
+            return irra_fail(e, "%s: out of memory", file);
+        }
         c->pid = pid;
-        c->image = image;
+        c->image = d->n_images - 1;
         d->n_captions++;
     }
     return 0;
@@ -255,8 +315,8 @@ static int add_entry(gal_dataset *d, const entry *en, const format *fmt, const c
 
 /* Two passes over the entries: validate all and count the split, then fill. Every entry is
  * validated, whatever its split, so a broken file fails the same way for every split. */
-static int load_entries(gal_dataset *d, json_object *arr, const format *fmt, const char *file,
-                        const char *imgs, irra_err *e)
+static int load_split(gal_dataset *d, json_object *arr, const format *fmt, const char *file,
+                      const char *imgs, const char *real_imgs, irra_err *e)
 {
     size_t n = json_object_array_length(arr), ni = 0, nc = 0;
     if (n > INT_MAX) return irra_fail(e, "%s: too many entries", file);
@@ -274,9 +334,19 @@ static int load_entries(gal_dataset *d, json_object *arr, const format *fmt, con
     for (size_t i = 0; i < n; i++) {
         read_entry(json_object_array_get_idx(arr, i), (int)i, fmt, file, &en, e);
         if (strcmp(en.split, d->split) != 0) continue;
-        if (add_entry(d, &en, fmt, imgs)) return irra_fail(e, "%s: out of memory", file);
+        if (add_entry(d, &en, fmt, imgs, real_imgs, file, (int)i, e)) return -1;
     }
     return count_ids(d, file, e);
+}
+
+static int load_entries(gal_dataset *d, json_object *arr, const format *fmt, const char *file,
+                        const char *imgs, irra_err *e)
+{
+    char *real_imgs = realpath(imgs, NULL);
+    if (!real_imgs) return irra_fail(e, "%s: %s (the image folder)", imgs, strerror(errno));
+    int rc = load_split(d, arr, fmt, file, imgs, real_imgs, e);
+    free(real_imgs);
+    return rc;
 }
 
 static gal_dataset *open_annotated(const format *fmt, const char *dir, const char *split,

@@ -10,7 +10,10 @@
  *   - train remaps CUHK-PEDES ids to id - 1 and keeps ICFG-PEDES and RSTPReid ids as they are,
  *     then requires them to be exactly 0..N-1 (N = num_classes) as the official assert does.
  * Image files are not opened here: a missing image is the gallery builder's warning, not an
- * error of the annotation file. */
+ * error of the annotation file. Two things the official readers allow are refused: an image
+ * path that is absolute, has a ".." component or (where the file exists) resolves outside
+ * DIR/imgs; and a caption that is not valid UTF-8 or holds a NUL is stored with U+FFFD in
+ * place of each bad byte, with a warning, so that it never fails an evaluation later. */
 #ifndef GAL_DATASET_H
 #define GAL_DATASET_H
 
@@ -38,6 +41,8 @@ typedef struct {
     int image; /* index into images: the image it describes */
 } gal_ds_caption;
 
+#define GAL_DS_MAX_WARNINGS 20
+
 typedef struct {
     gal_ds_kind kind;
     char *root;   /* DIR, absolute */
@@ -48,6 +53,10 @@ typedef struct {
     int n_captions;
     int n_ids;       /* distinct identities among the images (0 for a folder) */
     int num_classes; /* train: the classifier size N (pids are 0..N-1); 0 for other splits */
+    /* Repairs made while reading, one line each naming the file and the entry (the first
+     * GAL_DS_MAX_WARNINGS; n_warnings counts them all): the caller shows them. */
+    char **warnings;
+    int n_warnings;
 } gal_dataset;
 
 /* spec: "cuhk-pedes:DIR", "icfg-pedes:DIR", "rstpreid:DIR" (DIR holds the annotation file and

@@ -151,7 +151,10 @@ static int evaluate(irra_model *m, const char *gallery, const char *per_query, i
     rc = rc || gal_index_load(s, fp, &d.ix, &e) ||
              gal_store_captions(s, &d.caps, &d.ncaps, &e);
     gal_store_close(s);
-    if (rc) return cli_error("%s", e.msg);
+    if (rc) {
+        gal_index_free(&d.ix);
+        return cli_error("%s", e.msg);
+    }
     float *qfeat = NULL;
     if (d.ncaps == 0) {
         rc = cli_error("%s: no captions: eval needs a gallery built from a dataset split", gallery);

@@ -6,6 +6,7 @@
 #include "gallery/dataset.h"
 #include "gallery/gallery_cmd.h"
 #include "cmd/model_opts.h"
+#include "model/safe_text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -190,7 +191,8 @@ static void on_skipped(void *ctx, const char *msg)
 {
     build_ui *u = ctx;
     if (u->started) fputs("\r\033[K", stderr); /* the warning replaces the bar's line */
-    fprintf(stderr, "irra: warning: skipped %s\n", msg);
+    char safe[4200];
+    fprintf(stderr, "irra: warning: skipped %s\n", cli_safe(msg, safe, sizeof safe));
 }
 
 int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d, const char *out,
@@ -206,6 +208,11 @@ int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d,
     irra_err e;
     struct stat sb;
     int created = stat(out, &sb) != 0 || sb.st_size == 0;
+    char safe[4200];
+    for (int i = 0; i < d->n_warnings && i < GAL_DS_MAX_WARNINGS; i++)
+        fprintf(stderr, "irra: warning: %s\n", cli_safe(d->warnings[i], safe, sizeof safe));
+    if (d->n_warnings > GAL_DS_MAX_WARNINGS)
+        fprintf(stderr, "irra: warning: %d captions repaired in all\n", d->n_warnings);
     gal_store *s = gal_store_open(out, 1, &e);
     int rc = CLI_EXIT_ERROR;
     char root[1100];
@@ -331,14 +338,18 @@ static int info(int argc, char **argv)
         return cli_error("%s", e.msg);
     }
     gal_store_close(s);
+    /* meta values are the gallery's text: made safe in place for the terminal */
+    char *meta[] = {in.source, in.split, in.model_path, in.model_fingerprint};
+    for (int i = 0; i < 4 && !json; i++) irra_safe_text(meta[i], strlen(meta[i]) + 1, meta[i]);
+    char g[4200];
     if (json)
         print_info_json(argv[optind], &in, failed);
     else
         printf("gallery     %s\nsource      %s%s%s\nimages      %d (%d encoded, %d unreadable)\n"
                "identities  %d\ncaptions    %d\nmodel       %s (fingerprint %s)\nfeatures    %d-d\n",
-               argv[optind], in.source[0] ? in.source : "(none)", in.split[0] ? ", split " : "",
-               in.split, in.n_images, in.n_encoded, failed, in.n_identities, in.n_captions,
-               in.model_path[0] ? in.model_path : "(none)",
+               cli_safe(argv[optind], g, sizeof g), in.source[0] ? in.source : "(none)",
+               in.split[0] ? ", split " : "", in.split, in.n_images, in.n_encoded, failed,
+               in.n_identities, in.n_captions, in.model_path[0] ? in.model_path : "(none)",
                in.model_fingerprint[0] ? in.model_fingerprint : "-", in.dim);
     if (!json && in.incomplete)
         printf("status      INCOMPLETE: a build did not finish (irra gallery build again resumes it)\n");

@@ -33,11 +33,13 @@ typedef struct {
 static void print_results(searcher *s, const char *query, int n)
 {
     if (!s->json) {
-        printf("query: %s\n", query);
+        char a[4200], b[4200];
+        printf("query: %s\n", cli_safe(query, a, sizeof a));
+        const char *root = cli_safe(s->root, a, sizeof a);
         for (int r = 0; r < n; r++) {
             int i = s->hits[r].idx;
-            printf("%3d  %.4f  %6d  %s/%s\n", r + 1, s->hits[r].score, s->ix.pid[i], s->root,
-                   s->ix.path[i]);
+            printf("%3d  %.4f  %6d  %s/%s\n", r + 1, s->hits[r].score, s->ix.pid[i], root,
+                   cli_safe(s->ix.path[i], b, sizeof b));
         }
         return;
     }

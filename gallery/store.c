@@ -66,6 +66,65 @@ static sqlite3_stmt *prepare(gal_store *s, const char *sql, irra_err *e)
     return st;
 }
 
+/* Column reads. SQLite keeps whatever a row holds whatever the schema says (NOT NULL is only
+ * enforced on write, and an edited schema or a damaged page can hold anything), so every value
+ * read from a gallery is checked for its type before use: a NULL where text belongs would reach
+ * strdup. These return 0, or -1 with the usual "not a readable irra gallery" naming the column. */
+static int bad_row(gal_store *s, sqlite3_stmt *st, int col, const char *want, irra_err *e)
+{
+    static const char *types[] = {"?", "an integer", "a real", "text", "a blob", "NULL"};
+    int t = sqlite3_column_type(st, col);
+    return irra_fail(e, "%s: not a readable irra gallery (%s is %s, not %s)", s->path,
+                     sqlite3_column_name(st, col), types[t >= 1 && t <= 5 ? t : 0], want);
+}
+
+/* Text without embedded NULs (which would silently cut it). */
+static int col_text(gal_store *s, sqlite3_stmt *st, int col, const char **out, irra_err *e)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_TEXT) return bad_row(s, st, col, "text", e);
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!t) return irra_fail(e, "%s: out of memory", s->path);
+    if (strlen(t) != (size_t)sqlite3_column_bytes(st, col))
+        return irra_fail(e, "%s: not a readable irra gallery (%s holds a NUL byte)", s->path,
+                         sqlite3_column_name(st, col));
+    *out = t;
+    return 0;
+}
+
+static int col_int64(gal_store *s, sqlite3_stmt *st, int col, int64_t *out, irra_err *e)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_INTEGER) return bad_row(s, st, col, "an integer", e);
+    *out = sqlite3_column_int64(st, col);
+    return 0;
+}
+
+static int col_int(gal_store *s, sqlite3_stmt *st, int col, int *out, irra_err *e)
+{
+    int64_t v = 0;
+    if (col_int64(s, st, col, &v, e)) return -1;
+    if (v < INT32_MIN || v > INT32_MAX)
+        return irra_fail(e, "%s: not a readable irra gallery (%s %lld out of range)", s->path,
+                         sqlite3_column_name(st, col), (long long)v);
+    *out = (int)v;
+    return 0;
+}
+
+/* A blob of exactly n bytes. */
+static int col_blob(gal_store *s, sqlite3_stmt *st, int col, size_t n, const void **out,
+                    irra_err *e)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_BLOB) return bad_row(s, st, col, "a blob", e);
+    const void *b = sqlite3_column_blob(st, col);
+    size_t len = (size_t)sqlite3_column_bytes(st, col);
+    if (n != SIZE_MAX && len != n)
+        return irra_fail(e, "%s: not a readable irra gallery (a stored %s has %zu bytes, not %zu)",
+                         s->path, sqlite3_column_name(st, col), len, n);
+    if (!b) return irra_fail(e, "%s: not a readable irra gallery (an empty %s)", s->path,
+                             sqlite3_column_name(st, col));
+    *out = b;
+    return 0;
+}
+
 /* Runs a statement that returns no rows. */
 static int exec(gal_store *s, const char *sql, irra_err *e)
 {
@@ -187,12 +246,17 @@ int gal_store_meta_get(gal_store *s, const char *key, char *buf, size_t n, irra_
     if (!st) return -1;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
+    const char *v = "";
     if (n) buf[0] = 0;
-    if (rc == SQLITE_ROW && n) snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && col_text(s, st, 0, &v, e)) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    if (rc == SQLITE_ROW && n) snprintf(buf, n, "%s", v);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return irra_fail(e, "%s: not a readable irra gallery: %s", s->path, sqlite3_errmsg(s->db));
-    return 0;
+        irra_fail(e, "%s: not a readable irra gallery: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 int gal_store_meta_set(gal_store *s, const char *key, const char *value, irra_err *e)
@@ -211,10 +275,11 @@ static int count(gal_store *s, const char *sql, int *out, irra_err *e)
 {
     sqlite3_stmt *st = prepare(s, sql, e);
     if (!st) return -1;
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int rc = sqlite3_step(st), r = rc == SQLITE_ROW ? col_int(s, st, 0, out, e)
+                                                    : db_fail(s, e, "not a readable irra gallery");
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(s, e, "not a readable irra gallery");
+    if (r) *out = 0;
+    return r;
 }
 
 int gal_store_info(gal_store *s, gal_info *o, irra_err *e)
@@ -265,9 +330,9 @@ int gal_store_add_image(gal_store *s, const char *path, int pid, int camera, int
     if (!st) return -1;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    int r = rc == SQLITE_ROW ? col_int64(s, st, 0, id, e) : db_fail(s, e, "cannot find an image");
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(s, e, "cannot find an image");
+    return r;
 }
 
 int gal_store_add_caption(gal_store *s, int64_t image_id, int pid, const char *text, irra_err *e)
@@ -298,16 +363,17 @@ int gal_store_pending(gal_store *s, gal_pending **out, int *n, irra_err *e)
         sqlite3_finalize(st);
         return irra_fail(e, "%s: out of memory", s->path);
     }
-    int k = 0, rc;
-    while (k < total && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        p[k].id = sqlite3_column_int64(st, 0);
-        p[k].path = strdup((const char *)sqlite3_column_text(st, 1));
+    int k = 0, bad = 0;
+    const char *path;
+    while (k < total && sqlite3_step(st) == SQLITE_ROW) {
+        if ((bad = col_int64(s, st, 0, &p[k].id, e) || col_text(s, st, 1, &path, e))) break;
+        p[k].path = strdup(path);
         if (!p[k++].path) break;
     }
     sqlite3_finalize(st);
-    if (k < total || (k && !p[k - 1].path)) {
+    if (bad || k < total || (k && !p[k - 1].path)) {
         gal_pending_free(p, k);
-        return irra_fail(e, "%s: cannot list the images to encode", s->path);
+        return bad ? -1 : irra_fail(e, "%s: cannot list the images to encode", s->path);
     }
     *out = p;
     *n = k;
@@ -403,27 +469,24 @@ int gal_index_load(gal_store *s, const char *fingerprint, gal_index *ix, irra_er
         gal_index_free(ix);
         return -1;
     }
-    int rc = SQLITE_ROW;
+    int bad = 0;
     size_t vbytes = (size_t)in.dim * sizeof(float);
-    while (ix->n < in.n_encoded && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (ix->n < in.n_encoded && sqlite3_step(st) == SQLITE_ROW) {
         int i = ix->n;
-        if ((size_t)sqlite3_column_bytes(st, 3) != vbytes) {
-            rc = SQLITE_CORRUPT;
+        const void *vec;
+        const char *path;
+        if ((bad = col_int64(s, st, 0, &ix->image_id[i], e) || col_int(s, st, 1, &ix->pid[i], e) ||
+                   col_text(s, st, 2, &path, e) || col_blob(s, st, 3, vbytes, &vec, e)))
             break;
-        }
-        memcpy(ix->feat + (size_t)i * in.dim, sqlite3_column_blob(st, 3), vbytes);
-        ix->image_id[i] = sqlite3_column_int64(st, 0);
-        ix->pid[i] = sqlite3_column_int(st, 1);
-        ix->path[i] = strdup((const char *)sqlite3_column_text(st, 2));
+        memcpy(ix->feat + (size_t)i * in.dim, vec, vbytes);
+        ix->path[i] = strdup(path);
         ix->n++;
         if (!ix->path[i]) break;
     }
     sqlite3_finalize(st);
-    if (ix->n < in.n_encoded || !ix->path[ix->n - 1]) {
-        int corrupt = rc == SQLITE_CORRUPT;
+    if (bad || ix->n < in.n_encoded || !ix->path[ix->n - 1]) {
         gal_index_free(ix);
-        return irra_fail(e, "%s: %s", s->path,
-                         corrupt ? "a stored feature has the wrong size" : "cannot read the features");
+        return bad ? -1 : irra_fail(e, "%s: cannot read the features", s->path);
     }
     return 0;
 }
@@ -441,8 +504,9 @@ int gal_store_thumbnail(gal_store *s, int64_t image_id, irra_image *out, irra_er
     }
     char name[64];
     snprintf(name, sizeof name, "thumbnail of image %lld", (long long)image_id);
-    int r = irra_image_load_mem(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                                name, out, e);
+    const void *jpeg;
+    int r = col_blob(s, st, 0, SIZE_MAX, &jpeg, e);
+    if (!r) r = irra_image_load_mem(jpeg, (size_t)sqlite3_column_bytes(st, 0), name, out, e);
     sqlite3_finalize(st);
     return r;
 }
@@ -461,19 +525,21 @@ int gal_store_image_captions(gal_store *s, int64_t image_id, char ***caps, int *
     if (!st) return -1;
     sqlite3_bind_int64(st, 1, image_id);
     char **v = NULL;
-    int k = 0, rc;
+    int k = 0, rc, bad = 0;
+    const char *text;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((bad = col_text(s, st, 0, &text, e))) break;
         char **nv = realloc(v, (size_t)(k + 1) * sizeof *v);
         if (!nv) break;
         v = nv;
-        if (!(v[k] = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+        if (!(v[k] = strdup(text))) break;
         k++;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         gal_strings_free(v, k);
-        return irra_fail(e, "%s: cannot read the captions of image %lld", s->path,
-                         (long long)image_id);
+        return bad ? -1 : irra_fail(e, "%s: cannot read the captions of image %lld", s->path,
+                                    (long long)image_id);
     }
     *caps = v;
     *n = k;
@@ -495,17 +561,19 @@ int gal_store_captions(gal_store *s, gal_caption **out, int *n, irra_err *e)
     sqlite3_stmt *st = prepare(s, "SELECT text, pid, image_id FROM captions ORDER BY id", e);
     if (!st) return -1;
     gal_caption *c = calloc(total ? (size_t)total : 1, sizeof *c);
-    int k = 0, rc = SQLITE_DONE;
-    while (c && k < total && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(c[k].text = strdup((const char *)sqlite3_column_text(st, 0)))) break;
-        c[k].pid = sqlite3_column_int(st, 1);
-        c[k].image_id = sqlite3_column_int64(st, 2);
+    int k = 0, bad = 0;
+    const char *text;
+    while (c && k < total && sqlite3_step(st) == SQLITE_ROW) {
+        if ((bad = col_text(s, st, 0, &text, e) || col_int(s, st, 1, &c[k].pid, e) ||
+                   col_int64(s, st, 2, &c[k].image_id, e)))
+            break;
+        if (!(c[k].text = strdup(text))) break;
         k++;
     }
     sqlite3_finalize(st);
-    if (!c || k < total) {
+    if (!c || bad || k < total) {
         gal_captions_free(c, k);
-        return irra_fail(e, "%s: cannot read the captions", s->path);
+        return bad ? -1 : irra_fail(e, "%s: cannot read the captions", s->path);
     }
     *out = c;
     *n = k;

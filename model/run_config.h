@@ -6,8 +6,8 @@
 #include "model/err.h"
 
 /* Reads img_size ([H, W], a plain list or a !!python/tuple) and stride_size. Keys that are
- * absent leave their outputs untouched; a missing file, malformed YAML or a value of the wrong
- * form is an error naming the file. */
+ * absent leave their outputs untouched; a missing file, malformed YAML, a value of the wrong
+ * form, a file over 256 KiB or nested over 32 levels is an error naming the file. */
 int irra_read_run_config(const char *yaml_path, int *img_h, int *img_w, int *stride, irra_err *e);
 
 #endif

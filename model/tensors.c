@@ -1,4 +1,5 @@
 /* Opening a tensor file by its content, lookups, and element access honouring strides. */
+#include "model/safe_text.h"
 #include "model/tensors_io.h"
 
 #include <errno.h>
@@ -66,8 +67,7 @@ irra_tensors *irra_tensors_open(const char *path, irra_err *e)
     }
     if (rc) {
         /* messages quote names from the file: keep them one printable line */
-        for (char *c = e ? e->msg : NULL; c && *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        if (e) irra_safe_text(e->msg, sizeof e->msg, e->msg);
         irra_tensors_free(ts);
         return NULL;
     }
@@ -133,6 +133,28 @@ int irra_tensor_is_contiguous(const irra_tensor *t)
         s *= t->shape[k];
     }
     return 1;
+}
+
+int irra_tensor_overlaps(const irra_tensor *t)
+{
+    if (irra_tensor_numel(t) <= 1) return 0;
+    /* by increasing stride, each dimension must step past everything the smaller ones reach */
+    int dims[IRRA_MAX_DIMS], n = 0;
+    for (int k = 0; k < t->ndim; k++)
+        if (t->shape[k] > 1) dims[n++] = k;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && t->stride[dims[j]] < t->stride[dims[j - 1]]; j--) {
+            int x = dims[j];
+            dims[j] = dims[j - 1], dims[j - 1] = x;
+        }
+    int64_t reach = 0; /* the largest offset the dimensions so far address */
+    for (int i = 0; i < n; i++) {
+        int64_t s = t->stride[dims[i]], span;
+        if (s <= reach || __builtin_mul_overflow(t->shape[dims[i]] - 1, s, &span) ||
+            __builtin_add_overflow(reach, span, &reach))
+            return 1;
+    }
+    return 0;
 }
 
 int64_t irra_tensor_rows(const irra_tensor *t, int64_t *len, int64_t *stride)

@@ -54,6 +54,9 @@ const char *irra_tensors_meta(const irra_tensors *ts, const char *key); /* NULL 
 
 int64_t irra_tensor_numel(const irra_tensor *t);
 int irra_tensor_is_contiguous(const irra_tensor *t);
+/* 1 when two indices of t address the same element: a stride-0 view (torch's expand) or
+ * strides that interleave. Such a view of a few bytes can stand for gigabytes once dense. */
+int irra_tensor_overlaps(const irra_tensor *t);
 /* Writes t's elements to dst (numel floats) as fp32 in row-major order, honouring strides.
  * F32/F16/BF16 convert exactly; integer dtypes convert by value. */
 void irra_tensor_to_f32(const irra_tensor *t, float *dst);

@@ -14,6 +14,7 @@ typedef struct {
     const char *pfx;
     int pass; /* 0: check and count, 1: bind */
     size_t owned_n, used;
+    int64_t bound_n; /* values of every bound weight: what the configuration holds */
     float *owned;
     irra_err *e;
     int failed;
@@ -60,7 +61,14 @@ static void bind(binder *b, const float **dst, int global, const char *name, int
                   irra_dtype_name(t->dtype), got, want);
         return;
     }
+    if (irra_tensor_overlaps(t)) {
+        b->failed = 1;
+        irra_fail(b->e, "%s: tensor %s %s is a view whose elements overlap (a stride of 0, as "
+                  "torch's expand makes): a weight must be dense", b->ts->path, key, got);
+        return;
+    }
     size_t n = (size_t)irra_tensor_numel(t);
+    b->bound_n += (int64_t)n;
     if (in_place(t)) {
         *dst = t->data;
     } else if (b->pass == 0) {
@@ -143,6 +151,25 @@ static void bind_irr(binder *b, irra_weights *w, const irra_config *c)
     bind(b, &w->mlm_fc_b, 1, "mlm_head.fc.bias", 1, c->mlm_vocab);
 }
 
+/* What the file's tensors hold once dense (irra import writes them all) may not be much more
+ * than what the configuration needs: the classifier, buffers and the like come on top of the
+ * weights, but a tensor sharing another's storage, named many times, could otherwise make a
+ * small file write gigabytes. */
+static int check_total(const binder *b)
+{
+    int64_t total = 0;
+    for (int i = 0; i < b->ts->n; i++) {
+        int64_t n = irra_tensor_numel(&b->ts->t[i]);
+        if (n < 0 || __builtin_add_overflow(total, n, &total)) total = INT64_MAX;
+    }
+    int64_t allowed = 2 * b->bound_n + (1 << 24);
+    if (total > allowed)
+        return irra_fail(b->e, "%s: its tensors hold %lld values, more than twice the %lld of the "
+                         "model they configure: not a model file", b->ts->path, (long long)total,
+                         (long long)b->bound_n);
+    return 0;
+}
+
 static int bind_all(binder *b, irra_weights *w, const irra_config *c)
 {
     bind_visual(b, w, c);
@@ -162,7 +189,7 @@ int irra_weights_load(irra_weights *w, const irra_tensors *ts, const irra_config
         irra_weights_free(w);
         return irra_fail(e, "%s: out of memory", ts->path);
     }
-    if (bind_all(&b, w, c) < 0) {
+    if (bind_all(&b, w, c) < 0 || check_total(&b) < 0) {
         irra_weights_free(w);
         return -1;
     }

@@ -91,6 +91,30 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const irra_zip_entry *)a)->name, ((const irra_zip_entry *)b)->name);
 }
 
+static int by_offset(const void *a, const void *b)
+{
+    uint64_t x = ((const irra_zip_entry *)a)->local_off, y = ((const irra_zip_entry *)b)->local_off;
+    return (x > y) - (x < y);
+}
+
+/* Entries whose bytes overlap would let one entry be read as another (a tensor storage
+ * pointing at data.pkl loads the pickle's bytes as weights). In offset order each entry must
+ * start after the one before and end before the next, or before the central directory; the
+ * start is checked here, the end where the local header gives it (irra_zip_data). */
+static int set_ends(irra_zip *z, uint64_t cd_off, irra_err *e)
+{
+    qsort(z->ent, (size_t)z->n, sizeof *z->ent, by_offset);
+    for (int i = 0; i < z->n; i++) {
+        z->ent[i].end = i + 1 < z->n ? z->ent[i + 1].local_off : cd_off;
+        if (z->ent[i].local_off >= z->ent[i].end)
+            return i + 1 < z->n ? irra_fail(e, "%s: zip entries '%s' and '%s' overlap (one local "
+                                            "header)", z->path, z->ent[i].name, z->ent[i + 1].name)
+                                : irra_fail(e, "%s: zip entry '%s' lies inside the central "
+                                            "directory", z->path, z->ent[i].name);
+    }
+    return 0;
+}
+
 /* Reads central-directory record *p (advancing it) into *out. */
 static int read_entry(const uint8_t *b, size_t len, uint64_t *p, uint64_t cd_end,
                       irra_zip_entry *out, const char *path, irra_err *e)
@@ -140,6 +164,11 @@ const uint8_t *irra_zip_data(const irra_zip *z, const irra_zip_entry *ent, irra_
         irra_fail(e, "%s: zip entry '%s': data lies past the end of the file", z->path, ent->name);
         return NULL;
     }
+    if (data + ent->size > ent->end) {
+        irra_fail(e, "%s: zip entry '%s': data overlap the next entry or the central directory",
+                  z->path, ent->name);
+        return NULL;
+    }
     return z->buf + data;
 }
 
@@ -156,6 +185,7 @@ int irra_zip_open(irra_zip *z, const void *buf, size_t len, int fd, const char *
     uint64_t p = cd_off;
     for (uint64_t i = 0; i < count; i++, z->n++)
         if (read_entry(b, len, &p, cd_off + cd_size, &z->ent[i], path, e)) goto fail;
+    /* the first entry in the directory names the archive's folder */
     const char *slash = strchr(z->ent[0].name, '/');
     if (!slash) {
         irra_fail(e, "%s: zip entry '%s' is not inside a folder", path, z->ent[0].name);
@@ -166,6 +196,7 @@ int irra_zip_open(irra_zip *z, const void *buf, size_t len, int fd, const char *
         irra_fail(e, "%s: out of memory", path);
         goto fail;
     }
+    if (set_ends(z, cd_off, e)) goto fail;
     qsort(z->ent, (size_t)z->n, sizeof *z->ent, by_name);
     for (int i = 1; i < z->n; i++)
         if (!strcmp(z->ent[i].name, z->ent[i - 1].name)) {

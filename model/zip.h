@@ -13,6 +13,8 @@ typedef struct {
     char *name;         /* full name, NUL-terminated */
     uint64_t size;      /* of the data, from the central directory */
     uint64_t local_off; /* of the local header; irra_zip_data finds the data behind it */
+    uint64_t end;       /* the next entry's local header, or the central directory: the data
+                           must end before it, so no two entries share a byte */
 } irra_zip_entry;
 
 typedef struct {

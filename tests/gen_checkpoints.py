@@ -258,6 +258,21 @@ struct.pack_into("<H", blob, offs[d0] + 28, 0xFFFF)
 open(path("local_extra.pth"), "wb").write(blob)
 expect_bad("local_extra.pth", "zip entry 'ddp/data/0': data lies past the end of the file")
 
+# overlapping entries: storage 0 pointing at data.pkl's local header (its weights would be the
+# pickle's bytes), and data.pkl's local extra field pushing its data into the next entry
+pk = [n for n, _ in ents].index("ddp/data.pkl")
+offs, cd_off = write_zip(path("overlap_entry.pth"), ents)
+blob = bytearray(open(path("overlap_entry.pth"), "rb").read())
+rec = cd_off + sum(46 + len(n.encode()) for n, _ in ents[:d0])  # storage 0's directory record
+struct.pack_into("<I", blob, rec + 42, offs[pk])
+open(path("overlap_entry.pth"), "wb").write(blob)
+expect_bad("overlap_entry.pth", "overlap (one local header)")
+offs, cd_off = write_zip(path("overlap_data.pth"), ents)
+blob = bytearray(open(path("overlap_data.pth"), "rb").read())
+struct.pack_into("<H", blob, offs[pk] + 28, struct.unpack_from("<H", blob, offs[pk] + 28)[0] + 64)
+open(path("overlap_data.pth"), "wb").write(blob)
+expect_bad("overlap_data.pth", "zip entry 'ddp/data.pkl': data overlap the next entry")
+
 # storage 0 cut short: fewer bytes than numel * element size
 short = [(n, d[:-2] if n.endswith("/data/0") else d) for n, d in ents]
 write_zip(path("short_storage.pth"), short)

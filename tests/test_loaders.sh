@@ -55,6 +55,26 @@ yaml_missing_file_names_file() {
     out=$("$TOOL" yaml "$TMP/none.yaml" 2>&1) && fail "accepted"
     echo "$out" | grep -q "^$TMP/none.yaml: " || fail "message: $out"
 }
+# configs.yaml is read beside any .pth: libyaml's loader is quadratic in the nesting depth
+# (40,000 levels in 80 KB took 6 s), so depth and size are capped before it runs
+yaml_deep_nesting_is_refused_fast() {
+    /usr/bin/python3 -c "import sys; open(sys.argv[1],'w').write('img_size: '+'['*40000+']'*40000+'\n')" "$TMP/deep.yaml"
+    start=$(date +%s%N)
+    out=$(timeout 5 "$TOOL" yaml "$TMP/deep.yaml" 2>&1) && fail "accepted: $out"
+    ms=$((($(date +%s%N) - start) / 1000000))
+    echo "$out" | grep -q "^$TMP/deep.yaml:1: YAML nested over 32 levels" || fail "message: $out"
+    [ "$ms" -lt 1000 ] || fail "took $ms ms"
+    # as deep as a hand edit could want is still read
+    /usr/bin/python3 -c "import sys; open(sys.argv[1],'w').write('x: '+'['*30+']'*30+'\nstride_size: 12\n')" "$TMP/deep.yaml"
+    [ "$("$TOOL" yaml "$TMP/deep.yaml")" = "-1 -1 12" ] || fail "30 levels: $("$TOOL" yaml "$TMP/deep.yaml" 2>&1)"
+}
+yaml_over_256_kib_is_refused() {
+    head -c 300000 /dev/zero | tr '\0' '#' >"$TMP/big.yaml"
+    out=$("$TOOL" yaml "$TMP/big.yaml" 2>&1) && fail "accepted"
+    echo "$out" | grep -q "^$TMP/big.yaml: 300000 bytes: not a configs.yaml" || fail "message: $out"
+}
+t yaml_deep_nesting_is_refused_fast
+t yaml_over_256_kib_is_refused
 t yaml_tuple_img_size_and_stride
 t yaml_plain_list
 t yaml_missing_keys_leave_outputs

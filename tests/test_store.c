@@ -185,6 +185,67 @@ static void corrupt_file_is_refused(void)
     gal_store_close(s);
 }
 
+/* A gallery whose schema no longer says NOT NULL (SQLite enforces it only on write), then sql. */
+static gal_store *loosened(const char *path, const char *sql)
+{
+    gal_store_close(make_gallery(path, 4, 8, "00ff"));
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA writable_schema=ON; UPDATE sqlite_master SET "
+                     "sql=replace(sql, 'NOT NULL', '') WHERE type='table';", NULL, NULL, NULL);
+    sqlite3_close(db);
+    sqlite3_open(path, &db);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    irra_err e;
+    return rc == SQLITE_OK ? gal_store_open(path, 0, &e) : NULL;
+}
+
+static void null_values_are_an_error_in_every_reader(void)
+{
+    irra_err e;
+    char **caps;
+    gal_caption *c;
+    gal_pending *p;
+    gal_index ix;
+    irra_image im;
+    int n;
+    gal_store *s = loosened(tmp("n1.db"), "UPDATE captions SET text = NULL WHERE id = 1");
+    EXPECT(s != NULL);
+    if (!s) return;
+    EXPECT(gal_store_image_captions(s, 1, &caps, &n, &e) == -1 && !caps && n == 0);
+    EXPECTF(strstr(e.msg, "n1.db: not a readable irra gallery (text is NULL"), "%s", e.msg);
+    EXPECT(gal_store_captions(s, &c, &n, &e) == -1 && !c && n == 0);
+    EXPECTF(strstr(e.msg, "not a readable irra gallery"), "%s", e.msg);
+    gal_store_close(s);
+
+    s = loosened(tmp("n2.db"), "UPDATE images SET path = NULL WHERE id = 2;"
+                               "UPDATE thumbs SET jpeg = NULL WHERE image_id = 2;"
+                               "DELETE FROM features WHERE image_id = 2;");
+    EXPECT(s != NULL);
+    if (!s) return;
+    EXPECT(gal_store_pending(s, &p, &n, &e) == -1 && !p && n == 0);
+    EXPECTF(strstr(e.msg, "not a readable irra gallery (path is NULL"), "%s", e.msg);
+    EXPECT(gal_store_thumbnail(s, 2, &im, &e) == -1);
+    EXPECTF(strstr(e.msg, "not a readable irra gallery (jpeg is NULL"), "%s", e.msg);
+    gal_store_close(s);
+
+    s = loosened(tmp("n3.db"), "UPDATE images SET path = NULL WHERE id = 4");
+    EXPECT(s != NULL);
+    if (!s) return;
+    EXPECT(gal_index_load(s, NULL, &ix, &e) == -1 && ix.n == 0 && !ix.path);
+    EXPECTF(strstr(e.msg, "not a readable irra gallery (path is NULL"), "%s", e.msg);
+    gal_store_close(s);
+
+    /* a caption with a NUL inside would be cut silently */
+    s = loosened(tmp("n4.db"), "UPDATE captions SET text = CAST(x'610062' AS TEXT) WHERE id = 3");
+    EXPECT(s != NULL);
+    if (!s) return;
+    EXPECT(gal_store_captions(s, &c, &n, &e) == -1);
+    EXPECTF(strstr(e.msg, "holds a NUL byte"), "%s", e.msg);
+    gal_store_close(s);
+}
+
 /* The reference: every score, then the k best by (score desc, row asc). */
 static void brute_force(const gal_index *ix, const float *q, int k, gal_hit *out)
 {
@@ -316,6 +377,7 @@ int main(void)
     RUN(missing_and_non_sqlite_files_are_refused);
     RUN(foreign_sqlite_file_is_refused);
     RUN(corrupt_file_is_refused);
+    RUN(null_values_are_an_error_in_every_reader);
     RUN(search_matches_brute_force);
     RUN(accelerated_search_matches_brute_force);
     RUN(accelerated_search_is_exact_where_fp16_misorders);

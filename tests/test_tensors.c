@@ -91,6 +91,31 @@ static void contiguity_ignores_unit_and_empty_dims(void)
     EXPECT(irra_tensor_numel(&s) == 1 && irra_tensor_numel(&b) == 0 && irra_tensor_numel(&a) == 6);
 }
 
+static void overlapping_views_are_told_from_dense_ones(void)
+{
+#define T(nd, ...) (irra_tensor){.dtype = IRRA_F32, .ndim = nd, __VA_ARGS__}
+    irra_tensor dense[] = {
+        T(2, .shape = {4, 3}, .stride = {3, 1}),         /* contiguous */
+        T(2, .shape = {3, 4}, .stride = {1, 3}),         /* transposed */
+        T(2, .shape = {2, 3}, .stride = {8, 1}),         /* rows of a wider storage */
+        T(3, .shape = {2, 1, 3}, .stride = {3, 0, 1}),   /* a size-1 dim may have any stride */
+        T(2, .shape = {0, 3}, .stride = {0, 0}),         /* empty */
+        T(1, .shape = {1}, .stride = {0}),               /* one element */
+    };
+    irra_tensor overlapping[] = {
+        T(2, .shape = {1 << 24, 64}, .stride = {0, 1}),  /* torch.zeros(64).expand(2**24, 64) */
+        T(2, .shape = {64, 32}, .stride = {1, 1}),       /* rows one element apart */
+        T(2, .shape = {4, 4}, .stride = {3, 1}),         /* rows shorter than the row length */
+        T(3, .shape = {2, 3, 2}, .stride = {6, 1, 2}),   /* interleaved middle dims */
+        T(1, .shape = {5}, .stride = {-1}),
+    };
+#undef T
+    for (size_t i = 0; i < sizeof dense / sizeof *dense; i++)
+        EXPECTF(!irra_tensor_overlaps(&dense[i]), "dense[%zu]", i);
+    for (size_t i = 0; i < sizeof overlapping / sizeof *overlapping; i++)
+        EXPECTF(irra_tensor_overlaps(&overlapping[i]), "overlapping[%zu]", i);
+}
+
 static void integer_tensors_convert_by_value(void)
 {
     int64_t v[3] = {-4, 0, 1 << 20};
@@ -115,6 +140,7 @@ int main(void)
     RUN(contiguous_and_strided_f16_agree);
     RUN(to_f32_follows_strides_and_offset);
     RUN(contiguity_ignores_unit_and_empty_dims);
+    RUN(overlapping_views_are_told_from_dense_ones);
     RUN(integer_tensors_convert_by_value);
     RUN(dtype_names_follow_safetensors);
     return DONE();

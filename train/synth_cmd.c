@@ -319,9 +319,10 @@ static int write_dataset(const syn_dataset *d, const char *out, int force)
     int rc = write_images(d, out);
     if (!rc) rc = write_json(d, out, "attributes.jsonl", 1, truth_of);
     if (!rc) rc = write_json(d, out, "reid_raw.json", 0, entry_of);
+    char safe[4200];
     if (!rc)
         fprintf(stderr, "synth: %s: %d identities (%d train, %d val, %d test), %ld images %dx%d\n",
-                out, d->n_ids, d->n_train, d->n_val, d->n_test, syn_n_images(d), d->h, d->w);
+                cli_safe(out, safe, sizeof safe), d->n_ids, d->n_train, d->n_val, d->n_test, syn_n_images(d), d->h, d->w);
     return rc;
 }
 

@@ -22,9 +22,11 @@ static const char usage[] =
     "pseudo-terminal and reports keystroke-to-results latency, sixel encode time and the bytes a\n"
     "screen and a selection move send.\n";
 
+/* What the terminal answered and the environment say is text from outside: made safe. */
 static void report(const tui_caps *c)
 {
-    printf("terminal: TERM=%s%s%s\n", getenv("TERM") ? getenv("TERM") : "(unset)",
+    char a[1024], b[1024];
+    printf("terminal: TERM=%s%s%s\n", getenv("TERM") ? cli_safe(getenv("TERM"), a, sizeof a) : "(unset)",
            c->in_tmux ? ", inside tmux" : "", c->truecolor ? ", COLORTERM truecolor" : "");
     if (!c->da1_seen && !c->timed_out && c->probe_ms == 0)
         printf("probe: skipped (no terminal, or TERM is dumb)\n");
@@ -32,8 +34,8 @@ static void report(const tui_caps *c)
         printf("probe: no DA1 reply%s (%.1f ms)\n", c->timed_out ? " before the timeout" : "", c->probe_ms);
     else
         printf("probe: answered in %.1f ms\n", c->probe_ms);
-    printf("  DA1: %s%s\n", c->da1_seen ? "?" : "-", c->da1);
-    printf("  XTVERSION: %s\n", c->version[0] ? c->version : "-");
+    printf("  DA1: %s%s\n", c->da1_seen ? "?" : "-", cli_safe(c->da1, a, sizeof a));
+    printf("  XTVERSION: %s\n", c->version[0] ? cli_safe(c->version, b, sizeof b) : "-");
     printf("  sixel colour registers: %d%s\n", c->regs, c->regs ? "" : " (unknown)");
     printf("  sixel max geometry: %dx%d px%s\n", c->max_w, c->max_h, c->max_w ? "" : " (unknown)");
     printf("  CSI 16 t cell: %dx%d, CSI 14 t area: %dx%d, CSI 18 t: %d rows %d cols\n", c->cell16_w,
@@ -44,7 +46,7 @@ static void report(const tui_caps *c)
         printf("  tmux set-clipboard: %s%s\n", c->tmux_clipboard[0] ? c->tmux_clipboard : "unknown",
                strcmp(c->tmux_clipboard, "on") ? " (y cannot copy: OSC 52 needs set -s set-clipboard on)" : "");
     printf("cell size: %dx%d px (%s)\n", c->cell_w, c->cell_h, c->cell_why);
-    printf("graphics: %s (%s)\n", tui_gfx_name(c->gfx), c->gfx_why);
+    printf("graphics: %s (%s)\n", tui_gfx_name(c->gfx), cli_safe(c->gfx_why, a, sizeof a));
     if (c->gfx == TUI_GFX_SIXEL) printf("sixel palette: %d colours\n", c->ncolors);
 }
 
@@ -59,8 +61,9 @@ static int bench(const tui_run_opts *o)
     int rc = tui_bench(&src, q, &r, err, sizeof err);
     src.close(src.ctx);
     if (rc != 0) return cli_error("doctor --bench: %s", err);
+    char a[4200], b[4200];
     printf("bench: model %s, gallery %d images, query \"%s\", 100x40 cells of 10x20 px\n",
-           src.model_name, src.size, q);
+           cli_safe(src.model_name, a, sizeof a), src.size, cli_safe(q, b, sizeof b));
     printf("keystroke to redrawn results: %.1f ms (median of 5: letter + Enter, text encode, search, redraw)\n", r.keystroke_ms);
     printf("sixel encode of %d tiles %dx%d: %.1f ms (one thread), %llu bytes\n", r.tiles, r.tile_w,
            r.tile_h, r.encode12_ms, r.bytes12);
