@@ -157,11 +157,12 @@ def load_pixels(outdir, batch, c, dtype=torch.float64):
 # ---------------------------------------------------------------- forward
 
 class RoundFP16(torch.autograd.Function):
-    """x.half() in the forward (as classifier(i_feats.half())), identity in the backward."""
+    """i_feats.half() in the forward (the official features are fp32 there, so via fp32),
+    identity in the backward."""
 
     @staticmethod
     def forward(ctx, x):
-        return x.half().to(x.dtype)
+        return x.float().half().to(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -285,7 +286,8 @@ def check_losses_numpy(cname, ret, ex, model, round_fp16=True):
     want["itc_loss"] = -(np.diag(np_log_softmax(zi)).mean() + np.diag(np_log_softmax(zi.T)).mean()) / 2
     W = model.classifier.weight.detach().numpy()
     bias = model.classifier.bias.detach().numpy()
-    r = (lambda x: x.astype(np.float16).astype(np.float64)) if round_fp16 else (lambda x: x)
+    r = (lambda x: x.astype(np.float32).astype(np.float16).astype(np.float64)) if round_fp16 \
+        else (lambda x: x)
     li, lt = r(f) @ W.T + bias, r(g) @ W.T + bias
     ar = np.arange(B)
     want["id_loss"] = -(np_log_softmax(li)[ar, pid].mean() + np_log_softmax(lt)[ar, pid].mean()) / 2
@@ -304,7 +306,7 @@ def check_losses_numpy(cname, ret, ex, model, round_fp16=True):
         e = abs(float(v) - want[k]) / max(abs(want[k]), 1e-30)
         if e > worst:
             worst, where = e, k
-    return report("grad_ref_numpy_losses_" + cname, worst < 1e-11, "%s rel %.3g" % (where, worst))
+    return report("grad_ref_numpy_losses_" + cname, worst < 1e-10, "%s rel %.3g" % (where, worst))
 
 
 def check_sdm_formula(cname, ex):
@@ -325,7 +327,7 @@ def check_sdm_formula(cname, ex):
         a = lp.detach() - torch.log(q + 1e-8)
         formula = p * (a - (p * a).sum(dim=1, keepdim=True)) / B
         worst = max(worst, float((formula - z.grad).abs().max() / z.grad.abs().max()))
-    return report("grad_ref_sdm_formula_" + cname, worst < 1e-12, "rel %.3g" % worst)
+    return report("grad_ref_sdm_formula_" + cname, worst < 1e-10, "rel %.3g" % worst)
 
 
 def check_finite_differences(cname, model, pixels, batch):
@@ -506,7 +508,8 @@ def generate(outdir, cname, seed):
 
 
 def main():
-    torch.set_num_threads(int(os.environ.get("IRRA_REF_THREADS", "2")))
+    # one thread: these models are tiny, and a second thread only spins on a loaded machine
+    torch.set_num_threads(int(os.environ.get("IRRA_REF_THREADS", "1")))
     out = sys.argv[1]
     names = sys.argv[2:] or list(CONFIGS)
     ok = check_masking()
