@@ -15,6 +15,7 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_grad(int argc, char **argv);
 
 #define IRRA_COMMANDS \
     {"browse", cmd_browse, "the terminal retrieval browser (the default command)"}, \
@@ -26,6 +27,7 @@ int cmd_doctor(int argc, char **argv);
     {"tokenize", cmd_tokenize, "print the CLIP token ids of captions as JSON"}, \
     {"import", cmd_import, "convert an official checkpoint (.pth) to an irra model file"}, \
     {"synth", cmd_synth, "write a synthetic CUHK-PEDES-style dataset from Fashion-MNIST"}, \
-    {"doctor", cmd_doctor, "what the terminal supports and why; --bench: browser speed"},
+    {"doctor", cmd_doctor, "what the terminal supports and why; --bench: browser speed"}, \
+    {"grad", cmd_grad, "one training batch forward and backward: losses and gradients"},
 
 #endif

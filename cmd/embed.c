@@ -78,7 +78,7 @@ int cmd_embed(int argc, char **argv)
         if (r) continue;
         if (c == 't' || c == 'i') in[nin++] = (input){c == 'i', optarg};
         else if (c == 'n') normalize = 1;
-        else return free(in), cli_error("embed: bad option (irra embed --help)");
+        else return free(in), cli_bad_option("embed", "irra embed --help", "", argv);
     }
     if (optind < argc) return free(in), cli_error("embed: unexpected '%s' (use --text or --image)", argv[optind]);
     if (!nin) return free(in), cli_error("embed: nothing to encode (give --text T or --image F)");

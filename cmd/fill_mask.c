@@ -15,6 +15,7 @@ static const char usage[] =
     "usage: irra fill-mask [--model M] --image F [--top-k K] [--json] TEXT\n\n"
     "Predicts every <|mask|> in TEXT from the rest of the text and the image, with the model's\n"
     "implicit-relation-reasoning (MLM) head, and prints the top-k tokens with probabilities.\n"
+    "[MASK] (BERT's spelling) and <mask> (RoBERTa's) are read as <|mask|>.\n"
     "Example: irra fill-mask --image p.jpg \"a woman in a <|mask|> coat and black trousers\"\n\n"
     "options:\n"
     "  --image F          the person image\n"
@@ -85,6 +86,30 @@ static void print_masks(const irra_bpe *bpe, const char *text, const int32_t *id
     free(c);
 }
 
+/* text with every [MASK] and <mask> (other models' spellings) written as CLIP's <|mask|>; NULL
+ * when out of memory. */
+static char *with_clip_masks(const char *text)
+{
+    static const char *alias[] = {"[MASK]", "<mask>"};
+    size_t n = strlen(text), extra = 0;
+    for (int a = 0; a < 2; a++)
+        for (const char *p = text; (p = strstr(p, alias[a])); p += strlen(alias[a])) extra += 2;
+    char *out = malloc(n + extra + 1), *q = out;
+    if (!out) return NULL;
+    for (const char *p = text; *p;) {
+        int a = !strncmp(p, alias[0], 6) ? 0 : !strncmp(p, alias[1], 6) ? 1 : -1;
+        if (a < 0) {
+            *q++ = *p++;
+            continue;
+        }
+        memcpy(q, "<|mask|>", 8);
+        q += 8;
+        p += 6;
+    }
+    *q = 0;
+    return out;
+}
+
 /* Runs image tower + IRR head; logits: [context, mlm_vocab]. */
 static int predict(irra_model *m, const char *image, const int32_t *ids, float *logits, irra_err *e)
 {
@@ -119,13 +144,14 @@ int cmd_fill_mask(int argc, char **argv)
         else if (c == 'k' && (k = atoi(optarg)) >= 1 && k <= 1000) continue;
         else if (c == 'k') return cli_error("fill-mask: --top-k wants 1..1000, got '%s'", optarg);
         else if (c == 'j') as_json = 1;
-        else return cli_error("fill-mask: bad option (irra fill-mask --help)");
+        else return cli_bad_option("fill-mask", "irra fill-mask --help", "k:", argv);
     }
     if (!image) return cli_error("fill-mask: --image F is required");
     if (optind != argc - 1) return cli_error("fill-mask: give one TEXT containing <|mask|>");
-    const char *text = argv[optind];
+    char *text = with_clip_masks(argv[optind]);
+    if (!text) return cli_error("fill-mask: out of memory");
     irra_model *m = cli_model_load(&mo);
-    if (!m) return CLI_EXIT_ERROR;
+    if (!m) return free(text), CLI_EXIT_ERROR;
     const irra_config *cfg = irra_model_config(m);
     const irra_bpe *bpe = irra_model_bpe(m);
     irra_err e = {{0}};
@@ -137,10 +163,11 @@ int cmd_fill_mask(int argc, char **argv)
     else if (!ids || !logits) rc = cli_error("fill-mask: out of memory");
     else if ((n = irra_bpe_encode(bpe, text, ids, cfg->context, &e)) < 0) rc = cli_error("fill-mask: %s", e.msg);
     for (int t = 0; t < n; t++) has_mask |= ids[t] == IRRA_TOK_MASK;
-    if (!rc && !has_mask) rc = cli_error("fill-mask: the text has no <|mask|> token");
+    if (!rc && !has_mask)
+        rc = cli_error("fill-mask: the text has no <|mask|> token (write <|mask|> where a word is missing)");
     if (!rc && predict(m, image, ids, logits, &e)) rc = cli_error("fill-mask: %s", e.msg);
     if (!rc) print_masks(bpe, text, ids, n, logits, cfg->mlm_vocab, k, as_json);
-    free(ids), free(logits);
+    free(ids), free(logits), free(text);
     irra_model_free(m);
     return rc;
 }

@@ -17,7 +17,7 @@ static const char usage[] =
     "options:\n"
     "  -o, --output F     the file to write\n"
     "  --dtype T          f32 (default; used in place from the mapped file) or f16 (half size)\n"
-    CLI_MODEL_USAGE;
+    CLI_MODEL_LOAD_USAGE;
 
 static int write_model(const irra_model *m, const char *out, irra_dtype dtype, irra_err *e)
 {
@@ -51,6 +51,8 @@ int cmd_import(int argc, char **argv)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c == CLI_OPT_MODEL)
+            return cli_error("import: the model is the argument, not --model (irra import MODEL -o OUT)");
         int r = cli_model_opt(&mo, c, optarg);
         if (r < 0) return CLI_EXIT_ERROR;
         if (r) continue;
@@ -58,7 +60,7 @@ int cmd_import(int argc, char **argv)
         else if (c == 'd' && !strcmp(optarg, "f32")) dtype = IRRA_F32;
         else if (c == 'd' && !strcmp(optarg, "f16")) dtype = IRRA_F16;
         else if (c == 'd') return cli_error("import: --dtype wants f32 or f16, got '%s'", optarg);
-        else return cli_error("import: bad option (irra import --help)");
+        else return cli_bad_option("import", "irra import --help", "o:", argv);
     }
     if (optind != argc - 1) return cli_error("import: give exactly one model file (irra import --help)");
     if (!out) return cli_error("import: -o OUT.safetensors is required");

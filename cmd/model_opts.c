@@ -27,17 +27,21 @@ int cli_model_opt(cli_model_opts *o, int c, const char *arg)
     return 0;
 }
 
+const char *cli_model_file(const cli_model_opts *o, char *buf, size_t n)
+{
+    if (o->model) return o->model;
+    if (cli_asset_path(CLI_SHIPPED_MODEL, buf, n) != 0) {
+        cli_error("no --model given and no shipped model (" CLI_SHIPPED_MODEL ") found");
+        return NULL;
+    }
+    return buf;
+}
+
 irra_model *cli_model_load(const cli_model_opts *o)
 {
     char model[4096], vocab[4096];
-    const char *path = o->model;
-    if (!path) {
-        if (cli_asset_path(CLI_SHIPPED_MODEL, model, sizeof model) != 0) {
-            cli_error("no --model given and no shipped model (" CLI_SHIPPED_MODEL ") found");
-            return NULL;
-        }
-        path = model;
-    }
+    const char *path = cli_model_file(o, model, sizeof model);
+    if (!path) return NULL;
     irra_open_opts opts = o->opts;
     if (cli_asset_path(CLI_SHIPPED_VOCAB, vocab, sizeof vocab) == 0) opts.fallback_vocab_path = vocab;
     irra_err e = {{0}};

@@ -115,9 +115,7 @@ int cmd_tokenize(int argc, char **argv)
             if (*optarg == 0 || *end || context < 2 || context > 1 << 20)
                 return cli_error("tokenize: --context '%s': want a whole number from 2 to %d", optarg, 1 << 20);
             break;
-        case ':': return cli_error("tokenize: option '%s' needs a value", argv[optind - 1]);
-        default:
-            return cli_error("tokenize: unknown option '%s' (irra tokenize --help)", argv[optind - 1]);
+        default: return cli_bad_option("tokenize", "irra tokenize --help", ":", argv);
         }
     }
     if (vocab && model) return cli_error("tokenize: give --vocab or --model, not both");

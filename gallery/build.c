@@ -147,7 +147,7 @@ int gal_build_claim(gal_store *s, irra_model *m, const char *model_path, irra_er
     snprintf(d, sizeof d, "%d", dim);
     if (have[0]) return 0;
     return gal_store_begin(s, e) || gal_store_meta_set(s, "model_fingerprint", fp, e) ||
-                   gal_store_meta_set(s, "model_path", model_path, e) ||
+                   gal_store_meta_set(s, "model_path", model_path ? model_path : "", e) ||
                    gal_store_meta_set(s, "dim", d, e) || gal_store_commit(s, e)
                ? -1
                : 0;
@@ -192,7 +192,7 @@ int gal_build_encode(gal_store *s, irra_model *m, const char *model_path,
         if (encode_commit(s, m, &b[cur], feat, dim, o, st, e)) goto done;
         if (o->progress) o->progress(o->ctx, next < n ? next : n, n);
     }
-    rc = 0;
+    rc = gal_store_meta_set(s, "build", "complete", e);
     goto done;
 thread_fail:
     irra_fail(e, "cannot start a decoding thread");

@@ -2,6 +2,7 @@
  * See gallery/dataset.h for the rules; the official readers are datasets/cuhkpedes.py,
  * icfgpedes.py and rstpreid.py of anosorae/IRRA. */
 #include "gallery/dataset.h"
+#include "gallery/json_read.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -15,9 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* An annotation file is at most a few hundred MB (CUHK-PEDES with its token lists is ~100 MB);
- * json-c takes an int length. */
-#define MAX_JSON_BYTES (1L << 30)
 #define MAX_DEPTH 64 /* folder recursion */
 
 typedef struct {
@@ -156,48 +154,6 @@ static int count_ids(gal_dataset *d, const char *file, irra_err *e)
 
 /* ---- JSON annotations ------------------------------------------------------------------- */
 
-static json_object *parse_json_file(const char *path, irra_err *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return irra_fail(e, "%s: %s", path, strerror(errno)), NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_JSON_BYTES) {
-        fclose(f);
-        return irra_fail(e, "%s: not a regular file below 1 GiB", path), NULL;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(f);
-        return irra_fail(e, "%s: out of memory", path), NULL;
-    }
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    json_tokener *tok = json_tokener_new_ex(MAX_DEPTH);
-    json_object *root = NULL;
-    if (got != n) {
-        irra_fail(e, "%s: read error", path);
-    } else if (!tok) {
-        irra_fail(e, "%s: out of memory", path);
-    } else {
-        root = json_tokener_parse_ex(tok, buf, (int)n);
-        enum json_tokener_error err = json_tokener_get_error(tok);
-        size_t end = json_tokener_get_parse_end(tok);
-        while (root && end < n && isspace((unsigned char)buf[end])) end++;
-        if (!root || err != json_tokener_success || end != n) {
-            irra_fail(e, "%s: malformed JSON near byte %zu (%s)", path, end,
-                      root && err == json_tokener_success ? "text after the value"
-                      : err == json_tokener_continue      ? "unexpected end of file"
-                                                          : json_tokener_error_desc(err));
-            json_object_put(root);
-            root = NULL;
-        }
-    }
-    if (tok) json_tokener_free(tok);
-    free(buf);
-    return root;
-}
-
 /* Python's int() of the official code accepts an integer or a string of one; so do we (an
  * integral float too). Ids must be non-negative: -1 means "unknown identity" here. */
 static int get_id(json_object *v, long long *out)
@@ -335,7 +291,7 @@ static gal_dataset *open_annotated(const format *fmt, const char *dir, const cha
         goto out;
     }
     if (need_dir(root, "the dataset folder", e) || need_dir(imgs, "the image folder", e)) goto out;
-    if (!(json = parse_json_file(file, e))) goto out;
+    if (!(json = gal_json_read_file(file, e))) goto out;
     if (!json_object_is_type(json, json_type_array)) {
         irra_fail(e, "%s: expected a JSON list of entries", file);
         goto out;
@@ -400,7 +356,8 @@ static int strlist_push(strlist *l, char *s)
 static int is_image_name(const char *name)
 {
     static const char *const ext[] = {"jpg", "jpeg", "png", "bmp", "gif", "tga",
-                                      "psd", "hdr", "pic", "pnm", "ppm", "pgm"};
+                                      "psd", "hdr", "pic", "pnm", "ppm", "pgm",
+                                      "webp", "tif", "tiff"};
     const char *dot = strrchr(name, '.');
     if (!dot || dot == name) return 0;
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)

@@ -56,9 +56,9 @@ typedef struct {
 gal_dataset *gal_dataset_open(const char *spec, const char *split, irra_err *e);
 
 /* Every image under DIR, recursively (following no directory links), chosen by extension
- * (jpg jpeg png bmp gif tga psd hdr pic pnm ppm pgm, any case), sorted by their byte-wise
- * relative paths so that the order never depends on the file system. Hidden entries (names
- * starting with '.') are skipped. pid -1, no captions. */
+ * (jpg jpeg png bmp gif tga psd hdr pic pnm ppm pgm webp tif tiff, any case), sorted by their
+ * byte-wise relative paths so that the order never depends on the file system. Hidden entries
+ * (names starting with '.') are skipped. pid -1, no captions. */
 gal_dataset *gal_dataset_open_folder(const char *dir, irra_err *e);
 
 void gal_dataset_free(gal_dataset *d);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: irra eval --model M (--gallery G.db | --dataset F:DIR [--split S]) [--json]\n"
+    "usage: irra eval [--model M] (--gallery G.db | --dataset F:DIR [--split S]) [--json]\n"
     "                 [--per-query FILE]\n\n"
     "Encodes every caption of the gallery's dataset split, ranks the whole gallery for each,\n"
     "and reports R@1, R@5, R@10, mAP and mINP (percent) as IRRA's evaluator computes them.\n"
@@ -141,7 +141,14 @@ static int evaluate(irra_model *m, const char *gallery, const char *per_query, i
     char fp[32];
     irra_model_fingerprint(m, fp);
     gal_store *s = gal_store_open(gallery, 0, &e);
-    int rc = !s || gal_index_load(s, fp, &d.ix, &e) ||
+    gal_info in;
+    int rc = !s || gal_store_info(s, &in, &e);
+    if (!rc && in.incomplete) {
+        gal_store_close(s);
+        return cli_error("%s: its build did not finish (%d of %d images encoded): run irra gallery "
+                         "build again to complete it", gallery, in.n_encoded, in.n_images);
+    }
+    rc = rc || gal_index_load(s, fp, &d.ix, &e) ||
              gal_store_captions(s, &d.caps, &d.ncaps, &e);
     gal_store_close(s);
     if (rc) return cli_error("%s", e.msg);
@@ -197,17 +204,15 @@ static int eval_dataset(const cli_model_opts *ma, const char *spec, const char *
     }
     snprintf(db, sizeof db, "%s/gallery.db", dir);
     gal_build_stats st;
-    irra_model *m = cli_model_load(ma);
-    int rc = m ? gal_cmd_build_gallery(m, ma->model, d, db, 16, quiet, &st) : CLI_EXIT_ERROR;
+    gal_list_stats ls;
+    char mbuf[4096];
+    const char *mpath = cli_model_file(ma, mbuf, sizeof mbuf);
+    irra_model *m = mpath ? cli_model_load(ma) : NULL;
+    int rc = m ? gal_cmd_build_gallery(m, mpath, d, db, 16, quiet, &ls, &st) : CLI_EXIT_ERROR;
     gal_dataset_free(d);
     if (!rc) rc = evaluate(m, db, per_query, json, quiet);
     irra_model_free(m);
-    static const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char f[4300];
-        snprintf(f, sizeof f, "%s%s", db, suffix[i]);
-        unlink(f);
-    }
+    gal_store_remove(db);
     rmdir(dir);
     return rc;
 }
@@ -241,7 +246,7 @@ int cmd_eval(int argc, char **argv)
         case 'j': json = 1; break;
         case 'p': per_query = optarg; break;
         case 'q': quiet = 1; break;
-        default: return cli_error("eval: bad option (irra eval --help)");
+        default: return cli_bad_option("eval", "irra eval --help", "q", argv);
         }
     }
     if (optind < argc) return cli_error("eval: unexpected argument '%s'", argv[optind]);

@@ -6,10 +6,17 @@
 #include "gallery/dataset.h"
 #include "cmd/model_opts.h"
 
+/* What listing the source changed in a gallery: a dataset is listed by its first build only; a
+ * folder on every build (new files added, changed ones re-encoded, vanished ones removed). */
+typedef struct {
+    int added, changed, removed, unchanged;
+} gal_list_stats;
+
 /* Builds (or resumes) the gallery `out` from d: errors and warnings on stderr, a progress bar
- * on a terminal unless quiet. Returns 0 or the command's exit status. */
+ * on a terminal unless quiet. Refuses a source without images. Returns 0 or the command's exit
+ * status. */
 int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d, const char *out,
-                          int batch, int quiet, gal_build_stats *st);
+                          int batch, int quiet, gal_list_stats *ls, gal_build_stats *st);
 
 /* Encodes texts [n] into feat [n, embed_dim], L2-normalised, in batches. Prints the error
  * (naming the text) and returns -1 on failure. bar_label: a progress bar label, or NULL. */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: irra search --model M --gallery G.db [--top-k K] [--json] [QUERY...]\n\n"
+    "usage: irra search [--model M] --gallery G.db [--top-k K] [--json] [QUERY...]\n\n"
     "Ranks the gallery's images by cosine similarity to each QUERY (exact, over every image),\n"
     "or to each line of standard input when no QUERY is given. Equal scores rank the image\n"
     "added first higher.\n\n"
@@ -95,7 +95,12 @@ static int open_searcher(searcher *s, const cli_model_opts *ma, const char *gall
     char fp[32];
     irra_model_fingerprint(s->m, fp);
     gal_store *st = gal_store_open(gallery, 0, &e);
-    int rc = !st || gal_index_load(st, fp, &s->ix, &e) ||
+    gal_info in;
+    int rc = !st || gal_store_info(st, &in, &e);
+    if (!rc && in.incomplete)
+        fprintf(stderr, "irra: warning: %s: its build did not finish (%d of %d images encoded): "
+                        "results leave out the rest\n", gallery, in.n_encoded, in.n_images);
+    rc = rc || gal_index_load(st, fp, &s->ix, &e) ||
              gal_store_meta_get(st, "root", s->root, sizeof s->root, &e);
     gal_store_close(st);
     if (rc) return cli_error("%s", e.msg), -1;
@@ -137,7 +142,7 @@ int cmd_search(int argc, char **argv)
             s.k = atoi(optarg);
             if (s.k < 1 || s.k > 100000) return cli_error("--top-k: '%s' is not 1..100000", optarg);
             break;
-        default: return cli_error("search: bad option (irra search --help)");
+        default: return cli_bad_option("search", "irra search --help", "k:", argv);
         }
     }
     if (!gallery) return cli_error("search: no gallery: pass --gallery G.db");

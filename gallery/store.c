@@ -1,7 +1,9 @@
-/* The gallery store on SQLite. Schema (version 1):
+/* The gallery store on SQLite. Schema (version 2):
  *   meta(key, value)         format = "irra-gallery", schema_version, model_fingerprint, ...
  *   images(id, path, pid, camera, width, height, error)
  *   thumbs(image_id, jpeg)   features(image_id, vec)   captions(id, image_id, pid, text)
+ *   files(image_id, size, mtime, hash)   what a folder's file was when listed (version 2)
+ * Version 1 (no files table) is upgraded when a build opens it, and read as it is otherwise.
  * Thumbnails and features live in their own tables so loading the feature matrix never walks
  * the thumbnail pages. WAL journaling lets the browser read while a build writes. */
 #include "gallery/store.h"
@@ -10,14 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define GAL_FORMAT "irra-gallery"
-#define GAL_SCHEMA_VERSION "1"
+#define GAL_SCHEMA_VERSION "2"
 
 struct gal_store {
     sqlite3 *db;
     char *path;
 };
+
+#define FILES_TABLE                                                                          \
+    "CREATE TABLE files(image_id INTEGER PRIMARY KEY REFERENCES images(id),"                 \
+    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL);"
 
 static const char *schema =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -28,11 +35,21 @@ static const char *schema =
     "CREATE TABLE features(image_id INTEGER PRIMARY KEY REFERENCES images(id), vec BLOB NOT NULL);"
     "CREATE TABLE captions(id INTEGER PRIMARY KEY, image_id INTEGER NOT NULL REFERENCES images(id),"
     " pid INTEGER NOT NULL, text TEXT NOT NULL);"
-    "CREATE INDEX captions_image ON captions(image_id);"
+    "CREATE INDEX captions_image ON captions(image_id);" FILES_TABLE
     "INSERT INTO meta VALUES('format', '" GAL_FORMAT "'), ('schema_version', '" GAL_SCHEMA_VERSION
-    "');";
+    "'), ('build', 'incomplete');";
 
 const char *gal_store_path(const gal_store *s) { return s->path; }
+
+void gal_store_remove(const char *path)
+{
+    static const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char f[4200];
+        snprintf(f, sizeof f, "%s%s", path, suffix[i]);
+        unlink(f);
+    }
+}
 
 static int db_fail(gal_store *s, irra_err *e, const char *what)
 {
@@ -79,7 +96,7 @@ static int check_magic(const char *path, int *exists, irra_err *e)
 }
 
 /* The file is ours when meta says so with a schema version we read. */
-static int check_ours(gal_store *s, irra_err *e)
+static int check_ours(gal_store *s, int *old, irra_err *e)
 {
     char fmt[64], ver[16];
     sqlite3_stmt *st = NULL;
@@ -98,10 +115,25 @@ static int check_ours(gal_store *s, irra_err *e)
         return -1;
     if (strcmp(fmt, GAL_FORMAT))
         return irra_fail(e, "%s: not an irra gallery (format '%s')", s->path, fmt);
-    if (strcmp(ver, GAL_SCHEMA_VERSION))
-        return irra_fail(e, "%s: gallery schema version '%s', this irra reads version %s", s->path,
-                         ver, GAL_SCHEMA_VERSION);
+    if (strcmp(ver, "1") && strcmp(ver, GAL_SCHEMA_VERSION))
+        return irra_fail(e, "%s: gallery schema version '%s' (from a newer irra?); this irra reads "
+                            "versions 1 and " GAL_SCHEMA_VERSION, s->path, ver);
+    *old = !strcmp(ver, "1");
     return 0;
+}
+
+/* Version 1 to 2: the files table, empty (so a folder's next build hashes every file once and
+ * re-encodes those it cannot vouch for). */
+static int upgrade(gal_store *s, irra_err *e)
+{
+    if (exec(s, "BEGIN IMMEDIATE; " FILES_TABLE " UPDATE meta SET value = '" GAL_SCHEMA_VERSION
+                "' WHERE key = 'schema_version'; COMMIT;", e) == 0)
+        return 0;
+    char msg[sizeof e->msg];
+    snprintf(msg, sizeof msg, "%s", e->msg);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return irra_fail(e, "%s: cannot upgrade the gallery from schema version 1 to "
+                        GAL_SCHEMA_VERSION ": %s", s->path, msg);
 }
 
 gal_store *gal_store_open(const char *path, int create, irra_err *e)
@@ -127,8 +159,9 @@ gal_store *gal_store_open(const char *path, int create, irra_err *e)
     sqlite3_busy_timeout(s->db, 5000);
     if (!exists) {
         if (exec(s, "BEGIN", e) || exec(s, schema, e) || exec(s, "COMMIT", e)) goto fail;
-    } else if (check_ours(s, e)) {
-        goto fail;
+    } else {
+        int old = 0;
+        if (check_ours(s, &old, e) || (old && create && upgrade(s, e))) goto fail;
     }
     if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e)) goto fail;
     return s;
@@ -187,8 +220,9 @@ static int count(gal_store *s, const char *sql, int *out, irra_err *e)
 int gal_store_info(gal_store *s, gal_info *o, irra_err *e)
 {
     memset(o, 0, sizeof *o);
-    char dim[32];
-    if (gal_store_meta_get(s, "model_fingerprint", o->model_fingerprint,
+    char dim[32], build[32];
+    if (gal_store_meta_get(s, "build", build, sizeof build, e) ||
+        gal_store_meta_get(s, "model_fingerprint", o->model_fingerprint,
                            sizeof o->model_fingerprint, e) ||
         gal_store_meta_get(s, "model_path", o->model_path, sizeof o->model_path, e) ||
         gal_store_meta_get(s, "dim", dim, sizeof dim, e) ||
@@ -196,6 +230,7 @@ int gal_store_info(gal_store *s, gal_info *o, irra_err *e)
         gal_store_meta_get(s, "split", o->split, sizeof o->split, e))
         return -1;
     o->dim = atoi(dim);
+    o->incomplete = !strcmp(build, "incomplete");
     if (count(s, "SELECT count(*) FROM images", &o->n_images, e) ||
         count(s, "SELECT count(*) FROM features", &o->n_encoded, e) ||
         count(s, "SELECT count(*) FROM captions", &o->n_captions, e) ||
@@ -475,4 +510,88 @@ int gal_store_captions(gal_store *s, gal_caption **out, int *n, irra_err *e)
     *out = c;
     *n = k;
     return 0;
+}
+
+void gal_files_free(gal_file *f, int n)
+{
+    for (int i = 0; f && i < n; i++) free(f[i].path);
+    free(f);
+}
+
+int gal_store_files(gal_store *s, gal_file **out, int *n, irra_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    int total;
+    if (count(s, "SELECT count(*) FROM images", &total, e)) return -1;
+    /* ORDER BY path compares bytes (BINARY collation), as strcmp does */
+    sqlite3_stmt *st = prepare(s, "SELECT i.id, i.path, f.size, f.mtime, f.hash FROM images i "
+                                  "LEFT JOIN files f ON f.image_id = i.id ORDER BY i.path", e);
+    if (!st) return -1;
+    gal_file *f = calloc(total ? (size_t)total : 1, sizeof *f);
+    int k = 0, rc = SQLITE_DONE;
+    while (f && k < total && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        const char *hash = (const char *)sqlite3_column_text(st, 4);
+        if (!path || !(f[k].path = strdup(path))) break;
+        f[k].id = sqlite3_column_int64(st, 0);
+        f[k].tracked = hash != NULL;
+        f[k].size = sqlite3_column_int64(st, 2);
+        f[k].mtime = sqlite3_column_int64(st, 3);
+        snprintf(f[k].hash, sizeof f[k].hash, "%s", hash ? hash : "");
+        k++;
+    }
+    sqlite3_finalize(st);
+    if (!f || k < total) {
+        gal_files_free(f, k);
+        return irra_fail(e, "%s: cannot list the gallery's files", s->path);
+    }
+    *out = f;
+    *n = k;
+    return 0;
+}
+
+int gal_store_put_file(gal_store *s, int64_t id, int64_t size, int64_t mtime, const char *hash,
+                       irra_err *e)
+{
+    sqlite3_stmt *st = prepare(s, "INSERT OR REPLACE INTO files VALUES(?, ?, ?, ?)", e);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, size);
+    sqlite3_bind_int64(st, 3, mtime);
+    sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(s, e, "cannot record a file");
+}
+
+/* Runs each statement of sql (no rows) with ?1 bound to id. */
+static int exec_id(gal_store *s, const char *const *sql, int n, int64_t id, irra_err *e)
+{
+    for (int i = 0; i < n; i++) {
+        sqlite3_stmt *st = prepare(s, sql[i], e);
+        if (!st) return -1;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) return db_fail(s, e, "cannot update an image");
+    }
+    return 0;
+}
+
+int gal_store_forget_encoding(gal_store *s, int64_t id, irra_err *e)
+{
+    static const char *const sql[] = {
+        "DELETE FROM features WHERE image_id = ?1", "DELETE FROM thumbs WHERE image_id = ?1",
+        "UPDATE images SET width = NULL, height = NULL, error = NULL WHERE id = ?1"};
+    return exec_id(s, sql, 3, id, e);
+}
+
+int gal_store_remove_image(gal_store *s, int64_t id, irra_err *e)
+{
+    static const char *const sql[] = {
+        "DELETE FROM features WHERE image_id = ?1", "DELETE FROM thumbs WHERE image_id = ?1",
+        "DELETE FROM captions WHERE image_id = ?1", "DELETE FROM files WHERE image_id = ?1",
+        "DELETE FROM images WHERE id = ?1"};
+    return exec_id(s, sql, 5, id, e);
 }

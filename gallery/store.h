@@ -28,6 +28,7 @@ typedef struct {
     char source[1024];          /* "cuhk-pedes:DIR", "images:DIR", ... */
     char split[16];             /* "test", "val", "train", "" for a folder */
     int n_images, n_encoded, n_captions, n_identities;
+    int incomplete;             /* a build started and has not finished (resume it) */
 } gal_info;
 int gal_store_info(gal_store *s, gal_info *out, irra_err *e);
 
@@ -67,7 +68,9 @@ void gal_captions_free(gal_caption *c, int n);
 int gal_store_begin(gal_store *s, irra_err *e);
 int gal_store_commit(gal_store *s, irra_err *e);
 
-/* Meta values (model_fingerprint, model_path, dim, source, split, listed); "" when absent. */
+/* Meta values (model_fingerprint, model_path, dim, source, split, listed, build); "" when absent.
+ * build is "incomplete" from the creation of a gallery, and whenever a build starts, until a
+ * build finishes ("complete"); a gallery without it predates the key and counts as complete. */
 int gal_store_meta_get(gal_store *s, const char *key, char *buf, size_t n, irra_err *e);
 int gal_store_meta_set(gal_store *s, const char *key, const char *value, irra_err *e);
 
@@ -93,6 +96,27 @@ int gal_store_put_encoded(gal_store *s, int64_t id, int w, int h, const void *jp
 int gal_store_put_error(gal_store *s, int64_t id, const char *msg, irra_err *e);
 /* Images that failed at their last attempt. */
 int gal_store_n_failed(gal_store *s, int *n, irra_err *e);
+
+/* ---- A folder's files (schema version 2), so that a rebuild sees what changed. ---- */
+typedef struct {
+    int64_t id;          /* the image */
+    char *path;
+    int tracked;         /* the fields below were recorded (not for an upgraded version 1 row) */
+    int64_t size, mtime; /* bytes, and modification time in ns, when last listed */
+    char hash[40];       /* content hash when last listed */
+} gal_file;
+/* Every image with what was recorded of its file, sorted by path (bytes, as strcmp). */
+int gal_store_files(gal_store *s, gal_file **out, int *n, irra_err *e);
+void gal_files_free(gal_file *f, int n);
+int gal_store_put_file(gal_store *s, int64_t id, int64_t size, int64_t mtime, const char *hash,
+                       irra_err *e);
+/* Drops an image's feature, thumbnail and error, so the next build encodes it again. */
+int gal_store_forget_encoding(gal_store *s, int64_t id, irra_err *e);
+/* Deletes an image with everything stored of it. */
+int gal_store_remove_image(gal_store *s, int64_t id, irra_err *e);
+
+/* Removes a gallery file and SQLite's -wal and -shm files beside it. */
+void gal_store_remove(const char *path);
 
 /* The path of the gallery file, for messages. */
 const char *gal_store_path(const gal_store *s);

@@ -27,7 +27,7 @@ PY
 [ -f "$model" ] || "$build/irra" import "$tmp/model.pth" --image-size 384x128 --stride 16 --dtype f16 \
     --vocab assets/bpe_simple_vocab_16e6.txt.gz -o "$model"
 # the dataset stays in the build folder, so the gallery's paths lead to the originals
-"$build/irra" synth -o "$build/demo-synth" --ids 240 --test-ids 40 --val-ids 20 --seed 7
+"$build/irra" synth --force -o "$build/demo-synth" --ids 240 --test-ids 40 --val-ids 20 --seed 7
 "$build/irra" gallery build --model "$model" --dataset "cuhk-pedes:$build/demo-synth" \
     --split test -q -o "$tmp/gallery.db"
 mv "$tmp/gallery.db" "$gallery"

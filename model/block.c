@@ -39,7 +39,7 @@ int irra_blocks_forward(const irra_block_w *blocks, const irra_block_pk *pk, int
         irra_layernorm(ln, x, w->ln1_w, w->ln1_b, N, C);
         linear(qkv, ln, &p->in, w->in_w, w->in_b, N, C, 3 * C, 0);
         if (irra_attention(att, C, qkv, 3 * C, qkv + C, 3 * C, qkv + 2 * C, 3 * C, sq, sq, H,
-                           C / H, causal, NULL) < 0) {
+                           C / H, causal, NULL, NULL) < 0) {
             free(buf);
             return irra_fail(e, "out of memory in attention");
         }
@@ -89,7 +89,7 @@ static int block_forward_one(const irra_block_w *w, const irra_block_pk *pk, con
     }
     in_proj_part(q, lnq, w, pk, 0, C, B, C);
     irra_seqs qs = {B, qoff, qoff + B};
-    int rc = irra_attention(att, C, q, C, kv, 2 * C, kv + C, 2 * C, &qs, sq, H, C / H, 0, NULL);
+    int rc = irra_attention(att, C, q, C, kv, 2 * C, kv + C, 2 * C, &qs, sq, H, C / H, 0, NULL, NULL);
     if (rc == 0) {
         linear(out, att, &pk->out, w->out_w, w->out_b, B, C, C, 1);
         irra_layernorm(lnq, out, w->ln2_w, w->ln2_b, B, C);

@@ -25,7 +25,7 @@ static int cross_attend(float *out, float *q, float *kv, const irra_model *m, in
     irra_linear(Q, q, w->x_in_w, w->x_in_b, B * ctx, E, E, 0);
     irra_linear(KV, kv, w->x_in_w + (size_t)E * E, w->x_in_b + E, B * T, E, 2 * E, 0);
     if (irra_attention(O, E, Q, E, KV, 2 * E, KV + E, 2 * E, &qs, &ks, c->cmt_heads,
-                       E / c->cmt_heads, 0, attn) < 0) {
+                       E / c->cmt_heads, 0, attn, NULL) < 0) {
         irra_fail(e, "out of memory in cross attention");
         goto out;
     }

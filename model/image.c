@@ -6,6 +6,7 @@
  * 16-bit value at 255, stb keeps the high byte); truncated files (IRRA sets
  * LOAD_TRUNCATED_IMAGES and PIL pads them with grey, stb refuses them: an error here). */
 #include "model/image.h"
+#include "model/image_formats.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -44,6 +45,10 @@ int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image
     if (n == 0) return irra_fail(e, "%s: empty file", name);
     if (n > INT_MAX) return irra_fail(e, "%s: file too large (%zu bytes)", name, n);
     int w, h, comp;
+    /* WebP and TIFF: libwebp and libtiff (model/image_formats.c), header first as below */
+    int other = irra_image_other_info(data, n, name, &w, &h, e);
+    if (other) return other < 0 || check_size(name, w, h, e) ? -1
+                                                           : irra_image_other_decode(data, n, name, img, e);
     /* The header first, so a hostile size is refused before stb allocates for it. */
     if (!stbi_info_from_memory(data, (int)n, &w, &h, &comp))
         return irra_fail(e, "%s: not an image format we can read (%s)", name,

@@ -13,7 +13,8 @@ typedef struct {
     uint8_t *rgb; /* h * w * 3, row-major */
 } irra_image;
 
-/* Decodes any format stb_image reads, converted to RGB. Errors name the file. */
+/* Decodes any format stb_image reads, and WebP and TIFF (libwebp, libtiff), converted to RGB.
+ * Errors name the file. */
 int irra_image_load(const char *path, irra_image *img, irra_err *e);
 int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image *img, irra_err *e);
 void irra_image_free(irra_image *img);

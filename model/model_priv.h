@@ -8,6 +8,7 @@
 #include "model/weights.h"
 
 #include <pthread.h>
+#include <stdint.h>
 
 /* A block's Linear weights packed for irra_linear_packed (NULL p: not packed). */
 typedef struct {
@@ -56,6 +57,15 @@ int irra_blocks_forward(const irra_block_w *blocks, const irra_block_pk *pk, int
 int irra_blocks_forward_one(const irra_block_w *blocks, const irra_block_pk *pk, int n, float *x,
                             const irra_seqs *sq, const int *pick, int C, int H, int causal,
                             float *out, irra_err *e);
+
+/* im2col for conv1: col[B * G, 3 * p * p], each patch of pixels [B, 3, img_h, img_w] flattened
+ * in (c, ky, kx) order to match the weight [W, 3, p, p]; patch g = gy * grid_w + gx starts at
+ * (gy * stride, gx * stride). The patch embedding is then col . conv1^T. */
+void irra_im2col(float *col, const float *px, int B, const irra_config *c);
+
+/* Position of the EOT token in ids[ctx]: torch.argmax of the ids, the first largest id, since
+ * EOT is the largest id in CLIP's vocabulary (the mask id is smaller). */
+int irra_eot_pos(const int32_t *ids, int ctx);
 
 /* Checks B and that B * per elements fit comfortably in memory arithmetic. */
 int irra_check_batch(int B, size_t per, irra_err *e);

@@ -14,7 +14,8 @@
 /* AVX2 and AVX-512 clones, and simd reductions: the sums as plain loops are scalar chains
  * (~4 cycles an element), which made LayerNorm ~3% of the image tower. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) void
-irra_layernorm(float *y, const float *x, const float *w, const float *b, int N, int C)
+irra_layernorm_stats(float *y, float *mean, float *rstd, const float *x, const float *w,
+                     const float *b, int N, int C)
 {
 #pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
     for (int i = 0; i < N; i++) {
@@ -22,18 +23,69 @@ irra_layernorm(float *y, const float *x, const float *w, const float *b, int N, 
         float *yi = y + (size_t)i * C;
         /* Two passes, as PyTorch's CPU kernel is exact enough that one-pass E[x^2]-E[x]^2
          * would be the larger error at 1e-4 parity. */
-        float mean = 0.0f, var = 0.0f;
-#pragma omp simd reduction(+ : mean)
-        for (int c = 0; c < C; c++) mean += xi[c];
-        mean /= (float)C;
+        float mu = 0.0f, var = 0.0f;
+#pragma omp simd reduction(+ : mu)
+        for (int c = 0; c < C; c++) mu += xi[c];
+        mu /= (float)C;
 #pragma omp simd reduction(+ : var)
         for (int c = 0; c < C; c++) {
-            float d = xi[c] - mean;
+            float d = xi[c] - mu;
             var += d * d;
         }
-        float rstd = 1.0f / sqrtf(var / (float)C + 1e-5f);
+        float r = 1.0f / sqrtf(var / (float)C + 1e-5f);
+        if (mean) mean[i] = mu, rstd[i] = r;
 #pragma omp simd
-        for (int c = 0; c < C; c++) yi[c] = (xi[c] - mean) * rstd * w[c] + b[c];
+        for (int c = 0; c < C; c++) yi[c] = (xi[c] - mu) * r * w[c] + b[c];
+    }
+}
+
+void irra_layernorm(float *y, const float *x, const float *w, const float *b, int N, int C)
+{
+    irra_layernorm_stats(y, NULL, NULL, x, w, b, N, C);
+}
+
+/* Column sums of dy[N, C] added to acc[C], one column block per thread: the sums run in row
+ * order whatever the thread count, so 1 and 2 threads give the same bits. */
+static void colsum_add(float *acc, const float *dy, int N, int C)
+{
+#pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
+    for (int c0 = 0; c0 < C; c0 += 64) {
+        int c1 = c0 + 64 < C ? c0 + 64 : C;
+        for (int i = 0; i < N; i++) {
+            const float *d = dy + (size_t)i * C;
+            for (int c = c0; c < c1; c++) acc[c] += d[c];
+        }
+    }
+}
+
+/* llm.c's layernorm_backward: with n = (x - mean) rstd and dn = dy w,
+ * dx = rstd (dn - mean(dn) - n mean(dn n)); dw = sum dy n, db = sum dy over rows. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+irra_layernorm_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                        const float *mean, const float *rstd, const float *w, int N, int C)
+{
+#pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
+    for (int i = 0; i < N; i++) {
+        const float *xi = x + (size_t)i * C, *di = dy + (size_t)i * C;
+        float *o = dx + (size_t)i * C, mu = mean[i], r = rstd[i], sd = 0.0f, sdn = 0.0f;
+#pragma omp simd reduction(+ : sd, sdn)
+        for (int c = 0; c < C; c++) {
+            float dn = di[c] * w[c];
+            sd += dn;
+            sdn += dn * (xi[c] - mu) * r;
+        }
+        sd /= (float)C, sdn /= (float)C;
+#pragma omp simd
+        for (int c = 0; c < C; c++) o[c] += r * (di[c] * w[c] - sd - (xi[c] - mu) * r * sdn);
+    }
+    colsum_add(db, dy, N, C);
+#pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
+    for (int c0 = 0; c0 < C; c0 += 64) {
+        int c1 = c0 + 64 < C ? c0 + 64 : C;
+        for (int i = 0; i < N; i++) {
+            const float *xi = x + (size_t)i * C, *di = dy + (size_t)i * C;
+            for (int c = c0; c < c1; c++) dw[c] += di[c] * (xi[c] - mean[i]) * rstd[i];
+        }
     }
 }
 
@@ -60,6 +112,17 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void irra_quick_gel
 {
 #pragma omp parallel for simd schedule(static) if (n >= PAR_MIN)
     for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + vexpf(-1.702f * x[i]));
+}
+
+/* d/dx x s(1.702 x) = s + 1.702 x s (1 - s), s = sigmoid(1.702 x). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+irra_quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n)
+{
+#pragma omp parallel for simd schedule(static) if (n >= PAR_MIN)
+    for (size_t i = 0; i < n; i++) {
+        float s = 1.0f / (1.0f + vexpf(-1.702f * x[i]));
+        dx[i] = dy[i] * (s + 1.702f * x[i] * s * (1.0f - s));
+    }
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void irra_softmax_row(float *x, int valid, int C)
@@ -111,61 +174,10 @@ void irra_linear(float *y, const float *x, const float *W, const float *b, int N
     }
 }
 
-static int seqs_max(const irra_seqs *s)
+void irra_linear_backward(float *dx, float *dW, float *db, const float *dy, const float *x,
+                          const float *W, int N, int in, int out)
 {
-    int m = 0;
-    for (int i = 0; i < s->n; i++) m = s->len[i] > m ? s->len[i] : m;
-    return m;
-}
-
-/* One (sequence, head) pair: scores in sc[tq, tk], then out = P v. */
-static void attend_one(float *out, int ldo, const float *q, int ldq, const float *k, int ldk,
-                       const float *v, int ldv, int tq, int tk, int hd, int causal, float *sc)
-{
-    irra_gemm(tq, tk, hd, 1.0f / sqrtf((float)hd), q, ldq, k, ldk, 1, 0.0f, sc, tk);
-    for (int i = 0; i < tq; i++) {
-        int valid = causal ? (i + 1 < tk ? i + 1 : tk) : tk;
-        irra_softmax_row(sc + (size_t)i * tk, valid, tk);
-    }
-    irra_gemm(tq, hd, tk, 1.0f, sc, tk, v, ldv, 0, 0.0f, out, ldo);
-}
-
-int irra_attention(float *out, int ldo, const float *q, int ldq, const float *k, int ldk,
-                   const float *v, int ldv, const irra_seqs *qs, const irra_seqs *ks, int H,
-                   int hd, int causal, float *attn)
-{
-    int qmax = seqs_max(qs), kmax = seqs_max(ks), n = qs->n * H, nt = omp_get_max_threads();
-    size_t per = (size_t)qmax * kmax;
-    /* Averaging over heads needs every head's weights; keeping them apart avoids a race and
-     * sums the heads in a fixed order. Otherwise each thread has one score buffer, allocated
-     * here: from a worker thread, a buffer this size would be mapped and unmapped every call. */
-    float *all = attn ? calloc((size_t)n * per, sizeof *all) : malloc((size_t)nt * per * sizeof *all);
-    if (!all) return -1;
-#pragma omp parallel num_threads(nt)
-    {
-#pragma omp for schedule(dynamic)
-        for (int p = 0; p < n; p++) {
-            int s = p / H, h = p % H;
-            float *sc = all + (size_t)(attn ? p : omp_get_thread_num()) * per;
-            int tq = qs->len[s], tk = ks->len[s];
-            size_t qo = (size_t)qs->off[s], ko = (size_t)ks->off[s];
-            attend_one(out + qo * ldo + (size_t)h * hd, ldo, q + qo * ldq + (size_t)h * hd, ldq,
-                       k + ko * ldk + (size_t)h * hd, ldk, v + ko * ldv + (size_t)h * hd, ldv,
-                       tq, tk, hd, causal, sc);
-        }
-    }
-    if (attn) {
-        /* all[p] holds a dense [tq, tk] block; spread it into the [qmax, kmax] layout. */
-        memset(attn, 0, (size_t)qs->n * per * sizeof *attn);
-        for (int s = 0; s < qs->n; s++)
-            for (int h = 0; h < H; h++) {
-                const float *src = all + ((size_t)s * H + h) * per;
-                int tq = qs->len[s], tk = ks->len[s];
-                for (int i = 0; i < tq; i++)
-                    for (int j = 0; j < tk; j++)
-                        attn[(size_t)s * per + (size_t)i * kmax + j] += src[(size_t)i * tk + j] / H;
-            }
-    }
-    free(all);
-    return 0;
+    if (dx) irra_gemm(N, in, out, 1.0f, dy, out, W, in, 0, 1.0f, dx, in);
+    irra_gemm_at(out, in, N, 1.0f, dy, out, x, in, 0, 1.0f, dW, in);
+    if (db) colsum_add(db, dy, N, out);
 }

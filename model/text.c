@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Position of the EOT token: torch.argmax of the ids, the first largest id, since EOT is the
- * largest id in CLIP's vocabulary (the mask id is smaller). */
-static int eot_pos(const int32_t *ids, int ctx)
+int irra_eot_pos(const int32_t *ids, int ctx)
 {
     int best = 0;
     for (int t = 1; t < ctx; t++)
@@ -20,7 +18,7 @@ static int layout(int *off, int *len, int *eot, const int32_t *ids, int B, int c
 {
     int N = 0;
     for (int b = 0; b < B; b++) {
-        eot[b] = eot_pos(ids + (size_t)b * ctx, ctx);
+        eot[b] = irra_eot_pos(ids + (size_t)b * ctx, ctx);
         off[b] = N;
         len[b] = all ? ctx : eot[b] + 1;
         N += len[b];

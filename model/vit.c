@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* im2col for conv1: col[B * G, 3 * p * p], each patch flattened in (c, ky, kx) order to match
- * the weight [W, 3, p, p]; patch g = gy * grid_w + gx starts at (gy * stride, gx * stride). */
-static void im2col(float *col, const float *px, int B, const irra_config *c)
+void irra_im2col(float *col, const float *px, int B, const irra_config *c)
 {
     int p = c->patch, G = c->grid_h * c->grid_w, K = 3 * p * p;
 #pragma omp parallel for schedule(static)
@@ -33,7 +31,7 @@ static int embed(float *x, const float *px, int B, const irra_model *m, const ir
         free(col), free(pe);
         return irra_fail(e, "out of memory for %d images", B);
     }
-    im2col(col, px, B, c);
+    irra_im2col(col, px, B, c);
     if (!vp || irra_linear_packed(pe, col, &vp->conv, NULL, B * G, 0) < 0)
         irra_gemm(B * G, W, K, 1.0f, col, K, m->w.v_conv, K, 1, 0.0f, pe, W);
 #pragma omp parallel for schedule(static)

@@ -4,7 +4,7 @@
 # whenever the library is newer than the gallery (a changed encoder or fingerprint).
 fixture() {
     FIX="$build/tui-fixture"
-    VOCAB=../shared/data/bpe_simple_vocab_16e6.txt.gz
+    VOCAB=assets/bpe_simple_vocab_16e6.txt.gz
     MODEL_ARGS="--model $FIX/tui/model.pth --vocab $VOCAB --gallery $FIX/gallery.db"
     [ -f "$FIX/gallery.db" ] && [ "$FIX/gallery.db" -nt "$build/libirra.a" ] && return 0
     rm -rf "$FIX"; mkdir -p "$FIX"

@@ -146,6 +146,13 @@ def test_fill_mask_matches_reference():
         close([c["probability"] for c in m["candidates"]], p[top], "mask probabilities")
 
 
+def test_fill_mask_reads_bert_and_roberta_masks_as_clips():
+    # [MASK] (BERT) and <mask> (RoBERTa) are what people type; they mean <|mask|>
+    want = run("fill-mask", "--model", ST, "--image", IMG, "--json", "a <|mask|> coat and <|mask|> bag").stdout
+    got = run("fill-mask", "--model", ST, "--image", IMG, "--json", "a [MASK] coat and <mask> bag").stdout
+    assert json.loads(got)["masks"] == json.loads(want)["masks"] and json.loads(want)["masks"], (got, want)
+
+
 def test_tokenize_uses_the_models_vocabulary():
     a = run("tokenize", "--model", ST, CAPTION).stdout
     b = run("tokenize", "--vocab", VOCAB, CAPTION).stdout

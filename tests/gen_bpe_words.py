@@ -9,7 +9,7 @@ import json
 import random
 import re
 
-lines = gzip.open('../shared/data/bpe_simple_vocab_16e6.txt.gz').read().decode('utf-8').split('\n')
+lines = gzip.open('assets/bpe_simple_vocab_16e6.txt.gz').read().decode('utf-8').split('\n')
 merges = [tuple(m.split()) for m in lines[1:49152 - 256 - 2 + 1]]
 bs = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
 cs = bs[:]

@@ -1,4 +1,4 @@
-/* The tokenizer against IRRA's Python tokenizer: every line of the shared vector file (made by
+/* The tokenizer against IRRA's Python tokenizer: every line of tests/data/tokenizer-vectors.jsonl (made by
  * a Python replica of utils/simple_tokenizer.py), the vectors written in spec section 8, the
  * truncation rule of spec 4.7, the cleaning steps, and loading errors. */
 #include "model/bpe.h"
@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MERGES "../shared/data/bpe_simple_vocab_16e6.txt.gz"
-#define VECTORS "../shared/data/tokenizer-vectors.jsonl"
+#define MERGES "assets/bpe_simple_vocab_16e6.txt.gz"
+#define VECTORS "tests/data/tokenizer-vectors.jsonl"
 
 static irra_bpe *bpe;
 static char tmpdir[] = "/tmp/test_bpe.XXXXXX";
@@ -80,7 +80,7 @@ static int check_vector_file(const char *path, int context)
     return checked;
 }
 
-static void every_vector_in_shared_file(void)
+static void every_vector_in_reference_file(void)
 {
     int n = check_vector_file(VECTORS, 77);
     EXPECTF(n >= 24, "only %d vectors", n);
@@ -304,7 +304,7 @@ int main(void)
         return 1;
     }
     printf("  load %s: %.0f ms\n", MERGES, 1e3 * ((double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)));
-    RUN(every_vector_in_shared_file);
+    RUN(every_vector_in_reference_file);
     RUN(long_words_match_python_loop);
     RUN(spec_section_8_vectors);
     RUN(truncation_keeps_eot_last);

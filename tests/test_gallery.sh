@@ -4,8 +4,7 @@
 
 PY=/usr/bin/python3
 FIX="$PY tests/gallery_fixture.py"
-VOCAB=../shared/data/bpe_simple_vocab_16e6.txt.gz
-[ -f "$VOCAB" ] || VOCAB=/work/shared/data/bpe_simple_vocab_16e6.txt.gz
+VOCAB=assets/bpe_simple_vocab_16e6.txt.gz
 $FIX model "$TMP/tiny" tiny >/dev/null 2>&1 || { echo "FAIL fixture: tiny model"; exit 1; }
 TINY="--model $TMP/tiny/model.pth --image-size 32x16 --stride 8 --vocab $VOCAB"
 SLOW="--model $TMP/slow/model.pth --image-size 128x64 --stride 8 --vocab $VOCAB"
@@ -81,7 +80,11 @@ killed_build_resumes_to_the_same_gallery() {
     n=$(info "$TMP/k.db" encoded)
     [ "$n" -lt 240 ] || fail "the build finished before it was killed"
     [ $((n % 8)) = 0 ] || fail "$n encoded: not whole batches"
-    $IRRA gallery build $SLOW --batch 8 --images "$TMP/many" -o "$TMP/k.db" || fail "resume"
+    # a killed build must not look like a finished gallery
+    [ "$(info "$TMP/k.db" complete)" = False ] || fail "a killed build looks complete"
+    $IRRA gallery info "$TMP/k.db" | grep -q '^status *INCOMPLETE' || fail "info does not say incomplete"
+    $IRRA gallery build $SLOW --batch 8 --images "$TMP/many" -o "$TMP/k.db" >/dev/null || fail "resume"
+    [ "$(info "$TMP/k.db" complete)" = True ] || fail "the resumed build is not complete"
     rows "$TMP/whole.db" >"$TMP/a"; rows "$TMP/k.db" >"$TMP/b"
     [ "$(wc -l <"$TMP/a")" = 240 ] || fail "rows"
     cmp -s "$TMP/a" "$TMP/b" || fail "killed at $n: features differ from an uninterrupted build"
@@ -188,6 +191,90 @@ bad_datasets_are_errors_naming_the_file() {
     out=$($IRRA eval $TINY --gallery "$TMP/f.db" 2>&1); [ $? = 2 ] || fail "folder eval"
     echo "$out" | grep -q "no captions" || fail "$out"
 }
+default_model_builds_and_evaluates() {
+    # no --model: the shipped model, as documented (it used to fail on a NULL model path)
+    mkdir -p "$TMP/shipped"; cp "$VOCAB" "$TMP/shipped/"
+    $IRRA import "$TMP/tiny/model.pth" --image-size 32x16 --stride 8 --vocab "$VOCAB" \
+        -o "$TMP/shipped/irra-synth.safetensors" || fail "import"
+    A="IRRA_ASSETS=$TMP/shipped"
+    env "$A" $IRRA gallery build --images "$TMP/photos dir" -o "$TMP/d1.db" >/dev/null 2>"$TMP/err" ||
+        fail "folder: $(cat "$TMP/err")"
+    [ "$(info "$TMP/d1.db" model)" = "$TMP/shipped/irra-synth.safetensors" ] || fail "model $(info "$TMP/d1.db" model)"
+    [ "$(info "$TMP/d1.db" complete)" = True ] || fail "not complete"
+    env "$A" $IRRA gallery build --dataset "cuhk-pedes:$TMP/cuhk" -o "$TMP/d2.db" >/dev/null 2>"$TMP/err" ||
+        fail "dataset: $(cat "$TMP/err")"
+    env "$A" $IRRA eval --dataset "cuhk-pedes:$TMP/cuhk" --json >"$TMP/e" 2>"$TMP/err" || fail "eval: $(cat "$TMP/err")"
+    grep -q '"R1"' "$TMP/e" || fail "eval output: $(cat "$TMP/e")"
+    env "$A" $IRRA search --gallery "$TMP/d1.db" "a man" >/dev/null || fail "search"
+}
+incomplete_gallery_is_not_evaluated() {
+    cp "$TMP/cuhk.db" "$TMP/half.db"
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='incomplete' WHERE key='build'\"); c.commit()" "$TMP/half.db"
+    out=$($IRRA eval $TINY --gallery "$TMP/half.db" 2>&1); [ $? = 2 ] || fail "exit"
+    echo "$out" | grep -q "half.db: its build did not finish" || fail "$out"
+    $IRRA search $TINY --gallery "$TMP/half.db" "a man" 2>&1 >/dev/null | grep -q "warning: .*half.db: its build did not finish" ||
+        fail "search does not warn"
+}
+empty_split_is_refused_naming_dataset_and_split() {
+    # icfg-pedes fixture: no val identities
+    out=$($IRRA gallery build $TINY --dataset "icfg-pedes:$TMP/icfg" --split val -o "$TMP/v.db" 2>&1); [ $? = 2 ] || fail "build exit"
+    [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "icfg-pedes:$TMP/icfg: the val split has no images" || fail "build: $out"
+    [ ! -e "$TMP/v.db" ] || fail "left a gallery file"
+    out=$($IRRA eval $TINY --dataset "icfg-pedes:$TMP/icfg" --split val 2>&1); [ $? = 2 ] || fail "eval exit"
+    [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "icfg-pedes:$TMP/icfg: the val split has no images" || fail "eval: $out"
+    mkdir -p "$TMP/no images"; echo x >"$TMP/no images/notes.txt"
+    out=$($IRRA gallery build $TINY --images "$TMP/no images" -o "$TMP/v.db" 2>&1); [ $? = 2 ] || fail "folder exit"
+    echo "$out" | grep -q "no images: no image files" || fail "folder: $out"
+}
+# feature of one path of a gallery, as hex
+feat() { $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute('SELECT hex(vec) FROM features JOIN images ON id=image_id WHERE path=?',(sys.argv[2],)).fetchone(); print(r[0] if r else 'none')" "$1" "$2"; }
+rebuild_follows_changed_and_vanished_files() {
+    mkdir -p "$TMP/live"; cp -r "$TMP/photos dir"/. "$TMP/live/"
+    $IRRA gallery build $TINY --images "$TMP/live" -o "$TMP/live.db" >"$TMP/out" || fail "build"
+    grep -q "live.db: 12 new, 0 changed, 0 removed, 0 unchanged images; 12 encoded, 0 unreadable" "$TMP/out" ||
+        fail "first build: $(cat "$TMP/out")"
+    # mark two features: a re-encoded image loses its mark
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1])
+c.execute(\"UPDATE features SET vec=zeroblob(128) WHERE image_id IN (SELECT id FROM images WHERE path IN ('0003_c4_img.jpg','0006_c2_img.png'))\"); c.commit()" "$TMP/live.db"
+    rm "$TMP/live/0000_c1_img.png"                                   # vanished
+    cp "$TMP/live/sub dir/0004_c5_img.png" "$TMP/live/0006_c2_img.png" # replaced
+    touch -d '2001-02-03' "$TMP/live/0003_c4_img.jpg"               # touched, same bytes
+    $IRRA gallery build $TINY --images "$TMP/live" -o "$TMP/live.db" >"$TMP/out" || fail "rebuild"
+    grep -q "0 new, 1 changed, 1 removed, 10 unchanged images; 1 encoded" "$TMP/out" || fail "rebuild: $(cat "$TMP/out")"
+    $IRRA search $TINY --gallery "$TMP/live.db" -k 100 --json "a man" >"$TMP/s" || fail "search"
+    grep -q '0000_c1_img.png' "$TMP/s" && fail "search returns the deleted image"
+    [ "$(info "$TMP/live.db" images)" = 11 ] || fail "images $(info "$TMP/live.db" images)"
+    [ "$(feat "$TMP/live.db" 0006_c2_img.png)" = "$(feat "$TMP/live.db" 'sub dir/0004_c5_img.png')" ] ||
+        fail "the replaced image kept its old feature"
+    [ "$(feat "$TMP/live.db" 0003_c4_img.jpg)" = "$(printf '%0256d' 0)" ] || fail "a touched file was re-encoded"
+    $IRRA gallery build $TINY --images "$TMP/live" -o "$TMP/live.db" >"$TMP/out" || fail "third build"
+    grep -q "0 new, 0 changed, 0 removed, 11 unchanged images; 0 encoded" "$TMP/out" || fail "third: $(cat "$TMP/out")"
+}
+schema_1_gallery_is_upgraded_and_newer_refused() {
+    cp "$TMP/live.db" "$TMP/v1.db"
+    ver() { $PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT value FROM meta WHERE key='schema_version'\").fetchone()[0])" "$1"; }
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE files'); c.execute(\"UPDATE meta SET value='1' WHERE key='schema_version'\"); c.commit()" "$TMP/v1.db"
+    $IRRA gallery info "$TMP/v1.db" >/dev/null || fail "version 1 unreadable"
+    $IRRA search $TINY --gallery "$TMP/v1.db" "a man" >/dev/null || fail "version 1 not searchable"
+    [ "$(ver "$TMP/v1.db")" = 1 ] || fail "a reader upgraded the file"
+    $IRRA gallery build $TINY --images "$TMP/live" -o "$TMP/v1.db" >"$TMP/out" || fail "build on version 1"
+    [ "$(ver "$TMP/v1.db")" = 2 ] || fail "not upgraded"
+    # nothing recorded of the files: each is hashed and re-encoded once
+    grep -q "0 new, 11 changed, 0 removed, 0 unchanged images; 11 encoded" "$TMP/out" || fail "upgrade build: $(cat "$TMP/out")"
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='3' WHERE key='schema_version'\"); c.commit()" "$TMP/v1.db"
+    out=$($IRRA gallery info "$TMP/v1.db" 2>&1); [ $? = 2 ] || fail "version 3 accepted"
+    echo "$out" | grep -q "v1.db: gallery schema version '3' (from a newer irra?); this irra reads versions 1 and 2" || fail "$out"
+}
+folder_build_reads_webp_and_tiff() {
+    # they used to be left out without a word
+    mkdir -p "$TMP/formats"
+    $PY -c "import sys; from PIL import Image
+for i, name in enumerate(['a.webp', 'b.WEBP', 'c.tif', 'd.tiff']):
+    Image.new('RGB', (20 + i, 50), (40 * i, 200 - 30 * i, 90)).save(sys.argv[1] + '/' + name)" "$TMP/formats"
+    $IRRA gallery build $TINY --images "$TMP/formats" -o "$TMP/formats.db" >"$TMP/out" 2>"$TMP/err" || fail "build: $(cat "$TMP/err")"
+    [ ! -s "$TMP/err" ] || fail "warnings: $(cat "$TMP/err")"
+    grep -q "4 new, .* 4 encoded, 0 unreadable" "$TMP/out" || fail "$(cat "$TMP/out")"
+}
 
 t folder_build_with_spaces_and_utf8_names
 t thumbnails_fit_the_display_box
@@ -205,3 +292,9 @@ t same_model_elsewhere_is_accepted
 t fp32_conversion_is_the_same_model
 t bad_gallery_files_are_refused
 t bad_datasets_are_errors_naming_the_file
+t default_model_builds_and_evaluates
+t folder_build_reads_webp_and_tiff
+t incomplete_gallery_is_not_evaluated
+t empty_split_is_refused_naming_dataset_and_split
+t rebuild_follows_changed_and_vanished_files
+t schema_1_gallery_is_upgraded_and_newer_refused

@@ -46,6 +46,12 @@ def fixtures(d, sizes):
     Image.fromarray(picture(31, 17)).save(f'{d}/rgb.bmp')
     Image.fromarray(picture(300, 900)).save(f'{d}/photo.jpg', quality=90)
     Image.fromarray(picture(128, 384)).save(f'{d}/exact.png')
+    # WebP and TIFF, which stb_image lacks (libwebp and libtiff, as Pillow reads them)
+    Image.fromarray(picture(41, 77)).save(f'{d}/lossless.webp', lossless=True)
+    Image.fromarray(picture(41, 77)).save(f'{d}/lossy.webp', quality=80)
+    Image.fromarray(picture(33, 65)).save(f'{d}/plain.tiff')
+    Image.fromarray(picture(33, 65)).save(f'{d}/lzw.tif', compression='tiff_lzw')
+    Image.fromarray(a[:, :, 0]).save(f'{d}/gray.tiff')
     Image.fromarray(picture(20, 30)).save(f'{d}/dossier été/piéton n°1 ☂.png')
     # a PNG header claiming 20000 x 10, and nothing else
     ihdr = struct.pack('>IIBBBBB', 20000, 10, 8, 2, 0, 0, 0)
@@ -138,6 +144,22 @@ jpeg_decodes_within_a_few_levels_of_libjpeg() {
     "$TOOL" load "$F/photo.jpg" "$F/photo.raw" >/dev/null || { fail "load jpeg"; return 1; }
     ref load 4 "$F/photo.jpg" "$F/photo.raw"
 }
+webp_and_tiff_decode_to_pillow_bytes() {
+    set --
+    for f in lossless.webp lossy.webp plain.tiff lzw.tif gray.tiff; do
+        "$TOOL" load "$F/$f" "$F/$f.raw" >/dev/null || { fail "load $f"; return 1; }
+        set -- "$@" "$F/$f" "$F/$f.raw"
+    done
+    ref load 0 "$@"
+}
+broken_webp_and_tiff_are_one_line_errors() {
+    head -c 200 "$F/lossy.webp" >"$TMP/trunc.webp"
+    out=$(bad_file "$TMP/trunc.webp") || return 1
+    [ "$(echo "$out" | wc -l)" = 1 ] || fail "webp: $out"
+    { head -c 8 "$F/plain.tiff"; head -c 3000 /dev/urandom; } >"$TMP/corrupt.tiff"
+    out=$(bad_file "$TMP/corrupt.tiff") || return 1
+    [ "$(echo "$out" | wc -l)" = 1 ] || fail "libtiff printed: $out"
+}
 resize_downscale_matches_pillow() { check_resize $DOWN; }
 resize_upscale_matches_pillow() { check_resize $UP; }
 resize_mixed_and_single_axis_match_pillow() { check_resize $MIXED; }
@@ -186,6 +208,8 @@ path_with_spaces_and_utf8_loads() {
 t pillow_writes_the_fixtures
 t png_and_bmp_decode_to_pillow_bytes
 t load_reports_width_and_height
+t webp_and_tiff_decode_to_pillow_bytes
+t broken_webp_and_tiff_are_one_line_errors
 t jpeg_decodes_within_a_few_levels_of_libjpeg
 t resize_downscale_matches_pillow
 t resize_upscale_matches_pillow

@@ -158,7 +158,7 @@ static void check_attention(int causal, int with_weights)
     fill(q, sizeof q / 4, 2.0f), fill(k, sizeof k / 4, 2.0f), fill(v, sizeof v / 4, 1.0f);
     int qo[S] = {0, TQ, 2 * TQ}, ql[S] = {TQ, TQ, TQ}, ko[S] = {0, tk, 2 * tk}, kl[S] = {tk, tk, tk};
     irra_seqs qs = {S, qo, ql}, ks = {S, ko, kl};
-    EXPECT(irra_attention(o, C, q, C, k, C, v, C, &qs, &ks, H, HD, causal, with_weights ? w : NULL) == 0);
+    EXPECT(irra_attention(o, C, q, C, k, C, v, C, &qs, &ks, H, HD, causal, with_weights ? w : NULL, NULL) == 0);
     for (int s = 0; s < S; s++) {
         double want[TQ * C], avg[TQ * TK] = {0};
         naive_attention(want, q + s * TQ * C, k + s * tk * C, v + s * tk * C, TQ, tk, H, HD, causal, avg);
@@ -180,7 +180,7 @@ static void test_attention_ragged_sequences(void)
     fill(x, sizeof x / 4, 1.0f);
     int off[2] = {0, 4}, len[2] = {4, 5};
     irra_seqs sq = {2, off, len};
-    EXPECT(irra_attention(o, HD, x, HD, x, HD, x, HD, &sq, &sq, H, HD, 1, NULL) == 0);
+    EXPECT(irra_attention(o, HD, x, HD, x, HD, x, HD, &sq, &sq, H, HD, 1, NULL, NULL) == 0);
     double want[5 * HD];
     naive_attention(want, x + 4 * HD, x + 4 * HD, x + 4 * HD, 5, 5, H, HD, 1, NULL);
     for (int i = 0; i < 5 * HD; i++) EXPECT_CLOSE(o[4 * HD + i], want[i], 1e-6, 1e-5);

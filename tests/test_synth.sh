@@ -71,9 +71,9 @@ for f in files:
 PY
 }
 progress_and_summary_on_stderr() {
-    synth -o "$TMP/g" --ids 10 || fail "run"
+    synth -o "$TMP/s" --ids 10 || fail "run"
     grep -q '^synth: 40 images in .* images/s' "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
-    [ ! -e "$TMP/g/reid_raw.json.tmp" ] || fail "temporary file left"
+    [ ! -e "$TMP/s/reid_raw.json.tmp" ] || fail "temporary file left"
 }
 contact_sheet_decodes() {
     synth --contact-sheet "$TMP/sheet.png" --sheet-count 4 || fail "run: $(cat "$TMP/stderr")"
@@ -92,6 +92,27 @@ bad_options_exit_2() {
     $IRRA synth --fashion-mnist "$TMP/none" -o "$TMP/x" 2>&1 |
         grep -q "$TMP/none/train-images-idx3-ubyte.gz" || fail "the error does not name the file"
 }
+refuses_a_folder_that_is_not_empty_unless_forced() {
+    mkdir -p "$TMP/real" && echo '[{"real": 1}]' >"$TMP/real/reid_raw.json"
+    synth -o "$TMP/real" --ids 10; rc=$?
+    [ $rc -eq 2 ] || fail "exit $rc into a non-empty folder"
+    [ "$(wc -l <"$TMP/stderr")" -eq 1 ] && grep -q "$TMP/real: the folder is not empty (--force" "$TMP/stderr" ||
+        fail "stderr: $(cat "$TMP/stderr")"
+    grep -q real "$TMP/real/reid_raw.json" || fail "the dataset there was replaced"
+    echo x >"$TMP/file"; synth -o "$TMP/file" --ids 10 && fail "wrote into a file"
+    mkdir -p "$TMP/empty" && synth -o "$TMP/empty" --ids 10 || fail "an empty folder was refused"
+    synth -o "$TMP/real" --ids 10 --force || fail "--force refused"
+    grep -q real "$TMP/real/reid_raw.json" && fail "--force kept the old reid_raw.json"
+    return 0
+}
+warns_when_a_split_is_empty() {
+    synth -o "$TMP/five" --ids 5 || fail "run"
+    grep -q "warning: synth: the val split has no identities" "$TMP/stderr" || fail "no val warning: $(cat "$TMP/stderr")"
+    grep -q "warning: synth: the test split has no identities" "$TMP/stderr" || fail "no test warning"
+    synth -o "$TMP/ten" --ids 10 || fail "run 10"
+    grep -q warning "$TMP/stderr" && fail "warned with 1 val and 1 test identity: $(cat "$TMP/stderr")"
+    return 0
+}
 
 t same_seed_gives_identical_files
 t dataset_matches_request_and_captions_match_images
@@ -102,3 +123,5 @@ t pngs_decode_with_pil
 t progress_and_summary_on_stderr
 t contact_sheet_decodes
 t bad_options_exit_2
+t refuses_a_folder_that_is_not_empty_unless_forced
+t warns_when_a_split_is_empty

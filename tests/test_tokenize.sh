@@ -1,6 +1,6 @@
 # irra tokenize: captions to CLIP ids (the ids are spec section 8's vectors).
 . tests/lib.sh
-V=../shared/data/bpe_simple_vocab_16e6.txt.gz
+V=assets/bpe_simple_vocab_16e6.txt.gz
 
 help_shows_usage() {
     $IRRA tokenize --help | grep -q -- "--vocab FILE" || fail "no usage"

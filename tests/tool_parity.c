@@ -115,7 +115,7 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     return rc;
 }
 
-#define VOCAB "../shared/data/bpe_simple_vocab_16e6.txt.gz"
+#define VOCAB "assets/bpe_simple_vocab_16e6.txt.gz"
 
 /* The checkpoint's tensors as an F32 safetensors file with the geometry and the tokenizer's
  * merges text in its metadata, as irra's converter writes it. */

@@ -7,6 +7,7 @@
 #include "train/synth_png.h"
 #include "train/synth_sheet.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -19,13 +20,15 @@
 
 static const char usage[] =
     "usage: irra synth -o DIR [--ids N] [--images-per-id K] [--size HxW] [--seed S]\n"
-    "                  [--val-ids N] [--test-ids N] [--fashion-mnist DIR]\n"
+    "                  [--val-ids N] [--test-ids N] [--fashion-mnist DIR] [--force]\n"
     "       irra synth --contact-sheet FILE.png [--sheet-count N] [--size HxW] [--seed S]\n\n"
     "Writes a synthetic person-description dataset in the CUHK-PEDES layout: DIR/reid_raw.json,\n"
     "DIR/imgs/{train,val,test}/ID_SHOT.png and DIR/attributes.jsonl (the ground truth of every\n"
     "image). People wear real Fashion-MNIST garments in named colours; two captions per image.\n"
     "The same seed gives identical files.\n\n"
-    "  -o, --output DIR        where to write the dataset\n"
+    "  -o, --output DIR        where to write the dataset: a new or empty folder\n"
+    "  --force                 write into a folder that is not empty (replacing its\n"
+    "                          reid_raw.json, attributes.jsonl and imgs/)\n"
     "  --ids N                 identities (default 1000)\n"
     "  --images-per-id K       images of each identity (default 4)\n"
     "  --size HxW              image size, 3:1, from 96x32 to 384x128 (default 384x128)\n"
@@ -38,7 +41,7 @@ static const char usage[] =
 
 typedef struct {
     const char *out, *sheet, *fmnist;
-    int ids, per_id, h, w, val, test, sheet_n;
+    int ids, per_id, h, w, val, test, sheet_n, force;
     unsigned long long seed;
 } options;
 
@@ -55,14 +58,15 @@ static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N };
+    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE };
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"ids", required_argument, 0, IDS},
         {"images-per-id", required_argument, 0, PER_ID}, {"size", required_argument, 0, SIZE},
         {"seed", required_argument, 0, SEED}, {"val-ids", required_argument, 0, VAL},
         {"test-ids", required_argument, 0, TEST}, {"fashion-mnist", required_argument, 0, FMNIST},
         {"contact-sheet", required_argument, 0, SHEET},
-        {"sheet-count", required_argument, 0, SHEET_N}, {0, 0, 0, 0}};
+        {"sheet-count", required_argument, 0, SHEET_N}, {"force", no_argument, 0, FORCE},
+        {0, 0, 0, 0}};
     *o = (options){.fmnist = SYN_FMNIST_DIR, .ids = 1000, .per_id = 4, .h = 384, .w = 128,
                    .val = -1, .test = -1, .sheet_n = 12, .seed = 1};
     optind = 1;
@@ -78,6 +82,7 @@ static int parse_options(int argc, char **argv, options *o)
         case TEST: rc = parse_int(optarg, "--test-ids", 0, 10000000, &o->test); break;
         case SHEET_N: rc = parse_int(optarg, "--sheet-count", 1, 1000, &o->sheet_n); break;
         case FMNIST: o->fmnist = optarg; break;
+        case FORCE: o->force = 1; break;
         case SHEET: o->sheet = optarg; break;
         case SEED:
             errno = 0;
@@ -92,8 +97,7 @@ static int parse_options(int argc, char **argv, options *o)
             rc = 0;
             break;
         default:
-            return cli_error("synth: unknown or incomplete option '%s' (irra synth --help)",
-                             argv[optind - 1]);
+            return cli_bad_option("synth", "irra synth --help", "o:", argv);
         }
         if (rc) return rc;
     }
@@ -273,10 +277,42 @@ static int write_json(const syn_dataset *d, const char *out, const char *name, i
     return 0;
 }
 
-static int write_dataset(const syn_dataset *d, const char *out)
+/* The output must be new or an empty folder unless --force: -o pointed at a real dataset would
+ * replace its reid_raw.json. */
+static int check_output(const char *out, int force)
+{
+    struct stat st;
+    if (stat(out, &st) != 0) return 0;
+    if (!S_ISDIR(st.st_mode)) return cli_error("synth: %s: exists and is not a folder", out);
+    DIR *dir = opendir(out);
+    if (!dir) return cli_error("synth: %s: cannot read the folder (%s)", out, strerror(errno));
+    struct dirent *de;
+    int empty = 1;
+    while (empty && (de = readdir(dir)))
+        empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+    closedir(dir);
+    if (empty || force) return 0;
+    return cli_error("synth: %s: the folder is not empty (--force writes into it, replacing a "
+                     "dataset there)", out);
+}
+
+/* An empty split builds no gallery and evaluates nothing: say so while it can be changed. */
+static void warn_empty_splits(const syn_dataset *d)
+{
+    const char *name[2] = {"val", "test"};
+    const int n[2] = {d->n_val, d->n_test};
+    for (int s = 0; s < 2; s++)
+        if (n[s] == 0)
+            fprintf(stderr, "irra: warning: synth: the %s split has no identities (--ids %d gives "
+                            "%d train, %d val, %d test; set --%s-ids or raise --ids)\n",
+                    name[s], d->n_ids, d->n_train, d->n_val, d->n_test, name[s]);
+}
+
+static int write_dataset(const syn_dataset *d, const char *out, int force)
 {
     char path[4200];
-    if (make_dirs(out)) return CLI_EXIT_ERROR;
+    if (check_output(out, force) || make_dirs(out)) return CLI_EXIT_ERROR;
+    warn_empty_splits(d);
     /* A reid_raw.json from an earlier run would describe images this run is replacing. */
     snprintf(path, sizeof path, "%s/reid_raw.json", out);
     if (remove(path) && errno != ENOENT) return cli_error("synth: %s: cannot remove", path);
@@ -303,7 +339,7 @@ int cmd_synth(int argc, char **argv)
         return cli_error("%s", e.msg);
     if (o.sheet && syn_contact_sheet(&d, o.sheet_n < d.n_ids ? o.sheet_n : d.n_ids, 6, o.sheet, &e) < 0)
         rc = cli_error("%s", e.msg);
-    if (!rc && o.out) rc = write_dataset(&d, o.out);
+    if (!rc && o.out) rc = write_dataset(&d, o.out, o.force);
     syn_dataset_free(&d);
     return rc;
 }
