@@ -8,7 +8,8 @@ official aliasing (caption_ids == mlm_ids) and spec 3.3 masking.
 PyTorch runs the official step in fp32 on CPU as model/build.py does it: two text passes and the
 MLM head over all 77 positions; Debian's torch on the OpenMP OpenBLAS (LD_PRELOAD'ed by
 tests/bench.sh), the faster of 1 and 2 threads. irra runs BUILD/tests/tool_bench_grad MODEL BATCH
-N (a JSON line {"samples_per_s", "peak_rss_mb", "act_mb_per_sample"}) with OMP_NUM_THREADS=2.
+N (a JSON line {"samples_per_s", "peak_rss_mb", "act_mb_per_sample"}, optionally
+"samples_per_s_median" and "loss") with OMP_NUM_THREADS=2; its peak RSS is GNU time's.
 usage: bench_train.py BUILD_DIR [STEPS]   (STEPS timed steps after one warm-up; default 3)"""
 import json
 import os
@@ -71,34 +72,44 @@ def main():
             print("pytorch %d thread%s: step best %.3f s, median %.3f s (%.2f samples/s)"
                   % (threads, "" if threads == 1 else "s", best, med, B / med))
         best, med, threads = min(results, key=lambda r: r[1])
-        torch_rate = B / med
+        model.zero_grad()
+        torch_loss = float(tr.total_loss(tr.train_forward(model, pixels, batch)))
         torch_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         os.sync()
 
-        print("%-28s %12s %12s %8s" % ("case", "pytorch", "irra", "ratio"))
-        row = "%-28s %12.3f %12s %8s"
+        print("%-30s %12s %12s %8s" % ("case", "pytorch", "irra", "ratio"))
         if not os.access(tool, os.X_OK):
-            print(row % ("train step (samples/s)", torch_rate, "-", "-"))
+            print("%-30s %12.3f %12s" % ("train step, median (samples/s)", B / med, "-"))
             print("irra side: not built (%s)" % tool)
-            print("train bench: pytorch %d thread%s, median of %d steps"
+            print("train bench: pytorch %d thread%s, %d steps"
                   % (threads, "" if threads == 1 else "s", steps))
             return
         env = dict(os.environ, OMP_NUM_THREADS="2")
-        p = subprocess.run([tool, os.path.join(d, "model.pth"), os.path.join(d, "batch.json"),
-                            str(steps)], env=env, capture_output=True, text=True)
+        # Through GNU time: a process exec'ed straight from this one inherits its RSS high-water
+        # mark (Linux keeps ru_maxrss across execve), so the tool would report PyTorch's peak.
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", tool, os.path.join(d, "model.pth"),
+                            os.path.join(d, "batch.json"), str(steps)],
+                           env=env, capture_output=True, text=True)
         if p.returncode != 0:
             print("irra side: %s exit %d: %s" % (tool, p.returncode, p.stderr.strip()[-400:]))
             sys.exit(1)
         ours = json.loads(p.stdout.strip().splitlines()[-1])
-        rate = ours["samples_per_s"]
-        print("%-28s %12.3f %12.3f %7.2fx" % ("train step (samples/s)", torch_rate, rate,
-                                              rate / torch_rate))
-        print("%-28s %12.0f %12.0f %7.2fx" % ("peak RSS (MB)", torch_peak, ours["peak_rss_mb"],
+        ours["peak_rss_mb"] = int(p.stderr.strip().splitlines()[-1]) / 1024
+        rows = [("train step, best (samples/s)", B / best, ours["samples_per_s"])]
+        if "samples_per_s_median" in ours:
+            rows.append(("train step, median (samples/s)", B / med, ours["samples_per_s_median"]))
+        for name, theirs, mine in rows:
+            print("%-30s %12.3f %12.3f %7.2fx" % (name, theirs, mine, mine / theirs))
+        print("%-30s %12.0f %12.0f %7.2fx" % ("peak RSS (MB)", torch_peak, ours["peak_rss_mb"],
                                               ours["peak_rss_mb"] / torch_peak))
         if "act_mb_per_sample" in ours:
-            print("%-28s %12s %12.2f" % ("activations (MB/sample)", "-", ours["act_mb_per_sample"]))
-        print("train bench: pytorch %d thread%s (median of %d steps; best %.3f s), irra 2 threads"
-              % (threads, "" if threads == 1 else "s", steps, best))
+            print("%-30s %12s %12.2f" % ("activations (MB/sample)", "-", ours["act_mb_per_sample"]))
+        if "loss" in ours:
+            rel = abs(ours["loss"] - torch_loss) / abs(torch_loss)
+            print("%-30s %12.6f %12.6f  rel %.1e%s" % ("loss (fp32)", torch_loss, ours["loss"], rel,
+                                                      "" if rel < 1e-4 else "  DIFFERS"))
+        print("train bench: pytorch %d thread%s, irra 2 threads, %d steps after a warm-up"
+              % (threads, "" if threads == 1 else "s", steps))
 
 
 if __name__ == "__main__":
