@@ -19,10 +19,13 @@ from torch import nn
 
 
 class LayerNorm(nn.LayerNorm):
-    """CLIP's LayerNorm: computes in fp32 and casts back to the input dtype."""
+    """CLIP's LayerNorm: computes in fp32 and casts back to the input dtype (float64 stays
+    float64: the training reference, tests/ref/irra_train_ref.py, runs the model in double)."""
 
     def forward(self, x):
         t = x.dtype
+        if t == torch.float64:
+            return super().forward(x)
         return super().forward(x.type(torch.float32)).type(t)
 
 
@@ -259,12 +262,8 @@ def save(outdir, name, arr, manifest, dtype=np.float32):
                                 "dtype": "int32" if dtype == np.int32 else "float32"}
 
 
-def generate(outdir, cname, seed):
-    c = CONFIGS[cname]
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    model = IRRA(c).eval()
-    sd = perturb_and_round(model, gen)
+def save_checkpoint(outdir, sd, c):
+    """model.pth as the official trainer saves it, and the configs.yaml beside it."""
     os.makedirs(outdir, exist_ok=True)
     optimizer = {"state": {0: {"step": 1, "exp_avg": torch.zeros(3), "exp_avg_sq": torch.zeros(3)}},
                  "param_groups": [{"lr": 1e-5, "betas": (0.9, 0.999), "eps": 1e-3,
@@ -276,6 +275,15 @@ def generate(outdir, cname, seed):
     with open(os.path.join(outdir, "configs.yaml"), "w") as f:  # as the trainer's yaml dump
         f.write("img_size: !!python/tuple\n- %d\n- %d\nstride_size: %d\ntext_length: %d\n"
                 % (c["img_h"], c["img_w"], c["stride"], c["context"]))
+
+
+def generate(outdir, cname, seed):
+    c = CONFIGS[cname]
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = IRRA(c).eval()
+    sd = perturb_and_round(model, gen)
+    save_checkpoint(outdir, sd, c)
     B = c["B"]
     manifest = {"config": cname, "img_h": c["img_h"], "img_w": c["img_w"], "stride": c["stride"],
                 "mlm": c["mlm"], "arrays": {}}
