@@ -8,7 +8,7 @@
 
 typedef struct {
     const char *key[MAX_META], *val[MAX_META];
-    char num[8][32];
+    char num[16][32];
     int n, nnum;
 } meta_list;
 
@@ -19,7 +19,7 @@ static void put(meta_list *m, const char *k, const char *v)
 
 static void put_num(meta_list *m, const char *k, double v)
 {
-    if (m->nnum >= 8) return;
+    if (m->nnum >= 16) return;
     snprintf(m->num[m->nnum], sizeof m->num[0], "%.17g", v);
     put(m, k, m->num[m->nnum++]);
 }

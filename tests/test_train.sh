@@ -1,0 +1,93 @@
+#!/bin/sh
+# irra train: the run directory, exact resume, signals, kill -9, hostile run directories, and
+# a short run from scratch that learns. Small models (width 64, one block each) on a small
+# `irra synth` set keep it to about a minute.
+. tests/lib.sh
+ST="/usr/bin/python3 tests/st_tensors.py"
+$IRRA synth -o "$TMP/s" --size 96x32 --ids 40 --val-ids 8 --test-ids 4 --images-per-id 2 --seed 2 2>/dev/null
+TINY="--vision-width 64 --vision-layers 1 --text-width 64 --text-layers 1 --embed-dim 64 --cmt-depth 1 --img-size 32x16 --patch-size 8 --stride-size 8 --text-length 32"
+run() { OMP_NUM_THREADS=1 $IRRA train --dataset "cuhk-pedes:$TMP/s" $TINY --batch-size 16 --num-epoch 2 --warmup-epochs 1 -q "$@"; }
+
+dry_run_lists_groups_with_the_official_rules() {
+    out=$(run -o "$TMP/dry" --dry-run) || fail "dry run: $out"
+    echo "$out" | grep -q "^cross_attn.in_proj_weight .* 0.0005 *4e-05$" || fail "cross weight: $(echo "$out" | grep cross_attn.in_proj_weight)"
+    echo "$out" | grep -q "^cross_attn.in_proj_bias .* 0.0002 *0$" || fail "cross bias gets the bias rule"
+    echo "$out" | grep -q "^ln_pre_t.weight .* 0.0001 *4e-05$" || fail "top-level LayerNorm keeps the base lr"
+    echo "$out" | grep -q "^mlm_head.fc.bias .* 0.0005 *0$" || fail "mlm_head bias: the last rule wins"
+    echo "$out" | grep -q "^parameters [0-9]" || fail "no size line"
+    echo "$out" | grep -q "epoch of [0-9]* steps: about" || fail "no time estimate"
+    [ ! -e "$TMP/dry" ] || fail "a dry run made the run directory"
+}
+
+run_directory_holds_models_checkpoint_and_log() {
+    run -o "$TMP/r1" 2>"$TMP/err" || fail "train: $(cat "$TMP/err")"
+    for f in best.safetensors last.safetensors checkpoint.safetensors log.jsonl run.json; do
+        [ -s "$TMP/r1/$f" ] || fail "no $f"
+    done
+    [ "$(grep -c '"eval"' "$TMP/r1/log.jsonl")" = 2 ] || fail "not one evaluation per epoch"
+    grep -q '"sdm_loss"' "$TMP/r1/log.jsonl" || fail "no losses in the log"
+    # the result is an irra model file: other commands open it
+    $IRRA embed --model "$TMP/r1/best.safetensors" --text "a man in a red coat" >/dev/null || fail "embed cannot open best"
+    $ST meta "$TMP/r1/best.safetensors" irra.metrics | grep -q '"R1"' || fail "no metrics in best's metadata"
+}
+
+another_run_is_not_overwritten() {
+    [ -s "$TMP/r1/run.json" ] || run -o "$TMP/r1" 2>/dev/null
+    cp "$TMP/r1/last.safetensors" "$TMP/keep"
+    if run -o "$TMP/r1" 2>"$TMP/err"; then fail "a second run into r1 was accepted"; fi
+    grep -q "holds another run" "$TMP/err" || fail "message: $(cat "$TMP/err")"
+    cmp -s "$TMP/keep" "$TMP/r1/last.safetensors" || fail "last.safetensors changed"
+}
+
+interrupted_run_resumes_bit_identical() {
+    [ -s "$TMP/r1/last.safetensors" ] || run -o "$TMP/r1" 2>/dev/null
+    run -o "$TMP/r2" --checkpoint-every 3 2>/dev/null &
+    pid=$!
+    # stop it mid-epoch 1, after its first checkpoint
+    i=0; while [ ! -e "$TMP/r2/checkpoint.safetensors" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -TERM $pid; wait $pid; rc=$?
+    [ $rc = 130 ] || fail "SIGTERM: exit $rc, expected 130"
+    [ -e "$TMP/r2/last.safetensors" ] && [ ! -e "$TMP/r2/best.safetensors" ] && : # it may have ended epoch 1
+    OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r2" -q 2>"$TMP/err" || fail "resume: $(cat "$TMP/err")"
+    $ST same "$TMP/r1/last.safetensors" "$TMP/r2/last.safetensors" || fail "resumed run differs from the uninterrupted one"
+    $ST same "$TMP/r1/checkpoint.safetensors" "$TMP/r2/checkpoint.safetensors" optim. || fail "Adam moments differ"
+}
+
+kill_9_never_leaves_an_unreadable_checkpoint() {
+    run -o "$TMP/r3" --checkpoint-every 1 2>/dev/null &
+    pid=$!
+    for delay in 1.7 0.9 1.3; do
+        sleep $delay
+        kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+        if [ -e "$TMP/r3/checkpoint.safetensors" ]; then
+            $ST meta "$TMP/r3/checkpoint.safetensors" irra.step >/dev/null || fail "checkpoint unreadable after kill -9"
+        fi
+        OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r3" -q 2>/dev/null &
+        pid=$!
+    done
+    wait $pid || fail "the last resume failed"
+    $ST same "$TMP/r1/last.safetensors" "$TMP/r3/last.safetensors" || fail "a run killed three times ends elsewhere"
+}
+
+hostile_run_directories_are_refused() {
+    mkdir -p "$TMP/h1" && echo '{"format": 99, "argv": []}' >"$TMP/h1/run.json"
+    $IRRA train --resume "$TMP/h1" 2>"$TMP/err" && fail "format 99 accepted"
+    grep -q "format 99" "$TMP/err" || fail "message: $(cat "$TMP/err")"
+    [ -s "$TMP/r1/run.json" ] || run -o "$TMP/r1" 2>/dev/null
+    mkdir -p "$TMP/h2" && cp "$TMP/r1/run.json" "$TMP/h2/" && head -c 5000 "$TMP/r1/checkpoint.safetensors" >"$TMP/h2/checkpoint.safetensors"
+    sed -i "s#$TMP/r1#$TMP/h2#" "$TMP/h2/run.json"
+    cp "$TMP/h2/checkpoint.safetensors" "$TMP/h2.keep"
+    $IRRA train --resume "$TMP/h2" 2>"$TMP/err" && fail "a truncated checkpoint was accepted"
+    [ "$(wc -l <"$TMP/err")" = 1 ] || fail "not one line: $(cat "$TMP/err")"
+    cmp -s "$TMP/h2.keep" "$TMP/h2/checkpoint.safetensors" || fail "the truncated checkpoint was overwritten"
+    mkdir -p "$TMP/notrain" && python3 -c "import json; json.dump([{'split': 'test', 'id': 1, 'file_path': 'a.png', 'captions': ['a man']}], open('$TMP/notrain/reid_raw.json', 'w'))" && mkdir -p "$TMP/notrain/imgs"
+    $IRRA train --dataset "cuhk-pedes:$TMP/notrain" -o "$TMP/h3" 2>"$TMP/err" && fail "a dataset without train split was accepted"
+    [ "$(wc -l <"$TMP/err")" = 1 ] || fail "not one line: $(cat "$TMP/err")"
+}
+
+t dry_run_lists_groups_with_the_official_rules
+t run_directory_holds_models_checkpoint_and_log
+t another_run_is_not_overwritten
+t interrupted_run_resumes_bit_identical
+t kill_9_never_leaves_an_unreadable_checkpoint
+t hostile_run_directories_are_refused
