@@ -30,7 +30,7 @@ int irra_atomic_open(irra_atomic *a, const char *path, irra_err *e)
     snprintf(a->tmp, pl + 16, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(a->tmp);
     if (fd < 0) {
-        irra_fail(e, "%s: cannot create %s: %s", path, a->tmp, strerror(errno));
+        irra_fail(e, "%s: cannot write: %s", path, strerror(errno));
         free(a->tmp), a->tmp = NULL;
         return -1;
     }
