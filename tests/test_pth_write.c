@@ -33,8 +33,7 @@ static irra_tensor tensor(const char *name, irra_dtype d, const void *data, int 
                           const int64_t *shape, const int64_t *stride)
 {
     irra_tensor t = {.name = (char *)name, .dtype = d, .ndim = ndim, .data = data};
-    memcpy(t.shape, shape, sizeof(int64_t) * (size_t)ndim);
-    memcpy(t.stride, stride, sizeof(int64_t) * (size_t)ndim);
+    for (int i = 0; i < ndim; i++) t.shape[i] = shape[i], t.stride[i] = stride[i];
     return t;
 }
 
