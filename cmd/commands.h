@@ -13,6 +13,7 @@ int cmd_embed(int argc, char **argv);
 int cmd_fill_mask(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_grad(int argc, char **argv);
@@ -27,6 +28,7 @@ int cmd_train(int argc, char **argv);
     {"fill-mask", cmd_fill_mask, "predict <|mask|> words of a description from an image"}, \
     {"tokenize", cmd_tokenize, "print the CLIP token ids of captions as JSON"}, \
     {"import", cmd_import, "convert an official checkpoint (.pth) to an irra model file"}, \
+    {"export", cmd_export, "write a model as the official best.pth + configs.yaml"}, \
     {"synth", cmd_synth, "write a synthetic CUHK-PEDES-style dataset from Fashion-MNIST"}, \
     {"doctor", cmd_doctor, "what the terminal supports and why; --bench: browser speed"}, \
     {"grad", cmd_grad, "one training batch forward and backward: losses and gradients"}, \

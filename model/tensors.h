@@ -80,4 +80,14 @@ int irra_safetensors_write(const char *path, const irra_tensor *t, int n, irra_d
                            const char *const *meta_key, const char *const *meta_val, int nmeta,
                            irra_err *e);
 
+/* Writes a torch.save checkpoint (the zip container of spec 7.3, as torch.save(obj, path) lays
+ * it out: entries under "<file stem>/", storages 64-byte aligned) holding
+ * {"model": OrderedDict(name -> tensor)}, one contiguous storage per tensor. dtype[i] is tensor
+ * i's storage type: F32 or F16 for a floating-point tensor (converted as irra_safetensors_write
+ * does), its own type for an integer one; dtype NULL keeps every tensor's own. The pickle needs
+ * no global that torch.load(..., weights_only=True) refuses. Written atomically, like
+ * irra_safetensors_write. */
+int irra_pth_write(const char *path, const irra_tensor *t, int n, const irra_dtype *dtype,
+                   irra_err *e);
+
 #endif
