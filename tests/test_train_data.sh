@@ -12,7 +12,7 @@ $IRRA synth -o "$TMP/s" --ids 20 --val-ids 2 --test-ids 2 --images-per-id 3 --si
 "$TOOL" checks "$TMP/s"
 
 augmentation_matches_torchvision() {
-    $PY -c 'import torchvision' 2>/dev/null || fail "/usr/bin/python3 lacks torchvision (python3-torchvision)"
+    $PY -c 'import torchvision' 2>/dev/null || { fail "/usr/bin/python3 lacks torchvision (python3-torchvision)"; return 1; }
     $PY tests/check_augment.py "$TOOL" "$TMP"
 }
 # A copy of the dataset whose reid_raw.json went through a sed script.
