@@ -385,9 +385,10 @@ int irra_loader_batch(irra_loader *L, uint32_t epoch, int step, irra_loader_out 
     int n = irra_loader_steps(L, epoch, e);
     if (n < 0) return -1;
     if (step < 0 || step >= n) return irra_fail(e, "epoch %u has steps 0..%d, not %d", epoch, n - 1, step);
-    if (out->owner != L) { /* buffers of another loader may have other sizes */
+    int geom[4] = {L->o.batch_size, L->H, L->W, L->ctx};
+    if (memcmp(out->geom, geom, sizeof geom)) { /* buffers made by another loader: other sizes */
         irra_loader_out_free(out);
-        out->owner = L;
+        memcpy(out->geom, geom, sizeof geom);
     }
     uint8_t *buf = malloc(ROW_BUF(L));
     if (!buf)
