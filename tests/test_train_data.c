@@ -190,7 +190,7 @@ static void augment_identity_is_the_eval_transform(void)
     irra_aug id = {.crop_i = IRRA_AUG_PAD, .crop_j = IRRA_AUG_PAD};
     irra_image im = {AW, AH, rgb};
     irra_err e;
-    EXPECT(irra_aug_apply(rgb, AH, AW, &id, a, &e) == 0 && irra_image_preprocess(&im, AH, AW, b, &e) == 0);
+    EXPECT(irra_aug_apply(rgb, AH, AW, &id, NULL, a, &e) == 0 && irra_image_preprocess(&im, AH, AW, b, &e) == 0);
     EXPECT(!memcmp(a, b, sizeof a));
 }
 
@@ -201,14 +201,14 @@ static void augment_flips_shifts_and_erases(void)
     test_image(rgb);
     irra_err e;
     irra_aug id = {.crop_i = IRRA_AUG_PAD, .crop_j = IRRA_AUG_PAD};
-    irra_aug_apply(rgb, AH, AW, &id, ref, &e);
+    irra_aug_apply(rgb, AH, AW, &id, NULL, ref, &e);
     float pad[3]; /* a padded 0 normalised: -mean/std */
     uint8_t black[3] = {0, 0, 0};
     irra_image bi = {1, 1, black};
     irra_image_preprocess(&bi, 1, 1, pad, &e);
     irra_aug fl = id;
     fl.flip = 1;
-    EXPECT(irra_aug_apply(rgb, AH, AW, &fl, out, &e) == 0);
+    EXPECT(irra_aug_apply(rgb, AH, AW, &fl, NULL, out, &e) == 0);
     int bad = 0;
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < AH; y++)
@@ -216,7 +216,7 @@ static void augment_flips_shifts_and_erases(void)
     EXPECTF(bad == 0, "flip: %d values differ", bad);
     /* crop at (3, 12): output (y, x) is input (y - 7, x + 2), zeros outside */
     irra_aug sh = {.crop_i = 3, .crop_j = 12};
-    EXPECT(irra_aug_apply(rgb, AH, AW, &sh, out, &e) == 0);
+    EXPECT(irra_aug_apply(rgb, AH, AW, &sh, NULL, out, &e) == 0);
     bad = 0;
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < AH; y++)
@@ -228,7 +228,7 @@ static void augment_flips_shifts_and_erases(void)
     EXPECTF(bad == 0, "shift: %d values differ", bad);
     irra_aug er = id;
     er.erase = 1, er.er_i = 2, er.er_j = 1, er.er_h = 10, er.er_w = 6; /* to the corner */
-    EXPECT(irra_aug_apply(rgb, AH, AW, &er, out, &e) == 0);
+    EXPECT(irra_aug_apply(rgb, AH, AW, &er, NULL, out, &e) == 0);
     const float mean[3] = {0.48145466f, 0.4578275f, 0.40821073f};
     bad = 0;
     for (int c = 0; c < 3; c++)
@@ -246,9 +246,9 @@ static void augment_refuses_parameters_outside_the_image(void)
     float out[3 * AH * AW];
     irra_err e;
     irra_aug a = {.crop_i = 21, .crop_j = 0};
-    EXPECT(irra_aug_apply(rgb, AH, AW, &a, out, &e) < 0 && strstr(e.msg, "crop"));
+    EXPECT(irra_aug_apply(rgb, AH, AW, &a, NULL, out, &e) < 0 && strstr(e.msg, "crop"));
     irra_aug b = {.crop_i = 10, .crop_j = 10, .erase = 1, .er_i = 5, .er_j = 0, .er_h = 8, .er_w = 2};
-    EXPECT(irra_aug_apply(rgb, AH, AW, &b, out, &e) < 0 && strstr(e.msg, "erase box"));
+    EXPECT(irra_aug_apply(rgb, AH, AW, &b, NULL, out, &e) < 0 && strstr(e.msg, "erase box"));
 }
 
 /* ---- samplers --------------------------------------------------------------------------- */

@@ -38,7 +38,8 @@ void irra_aug_draw(int img_aug, int h, int w, syn_rng *r, irra_aug *a)
     }
 }
 
-int irra_aug_apply(const uint8_t *rgb, int h, int w, const irra_aug *a, float *out, irra_err *e)
+int irra_aug_apply(const uint8_t *rgb, int h, int w, const irra_aug *a, uint8_t *scratch, float *out,
+                   irra_err *e)
 {
     if (a->crop_i < 0 || a->crop_i > 2 * IRRA_AUG_PAD || a->crop_j < 0 || a->crop_j > 2 * IRRA_AUG_PAD)
         return irra_fail(e, "augment: crop offset %d,%d outside 0..%d", a->crop_i, a->crop_j,
@@ -47,7 +48,7 @@ int irra_aug_apply(const uint8_t *rgb, int h, int w, const irra_aug *a, float *o
                      a->er_i + a->er_h > h || a->er_j + a->er_w > w))
         return irra_fail(e, "augment: erase box %dx%d at %d,%d outside %dx%d", a->er_h, a->er_w,
                          a->er_i, a->er_j, h, w);
-    uint8_t *tmp = malloc((size_t)h * w * 3);
+    uint8_t *tmp = scratch ? scratch : malloc((size_t)h * w * 3);
     if (!tmp) return irra_fail(e, "augment: out of memory for %d x %d", w, h);
     int di = a->crop_i - IRRA_AUG_PAD, dj = a->crop_j - IRRA_AUG_PAD;
     for (int y = 0; y < h; y++) {
@@ -72,7 +73,7 @@ int irra_aug_apply(const uint8_t *rgb, int h, int w, const irra_aug *a, float *o
     }
     irra_image img = {w, h, tmp};
     int rc = irra_image_preprocess(&img, h, w, out, e);
-    free(tmp);
+    if (!scratch) free(tmp);
     if (rc < 0 || !a->erase) return rc;
     for (int c = 0; c < 3; c++)
         for (int y = a->er_i; y < a->er_i + a->er_h; y++) {

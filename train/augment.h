@@ -31,7 +31,9 @@ void irra_aug_draw(int img_aug, int h, int w, syn_rng *r, irra_aug *a);
 
 /* Applies a to rgb[h][w][3] (already resized to h x w) into out[3][h][w], normalised:
  * flip, pad + crop, ToTensor, Normalize, erase (each channel c gets mean_c, the quirk).
- * Fails only on out of memory or a box outside the image. */
-int irra_aug_apply(const uint8_t *rgb, int h, int w, const irra_aug *a, float *out, irra_err *e);
+ * scratch: h * w * 3 bytes of work space, or NULL to allocate it here. Fails only on out of
+ * memory or parameters outside the image. */
+int irra_aug_apply(const uint8_t *rgb, int h, int w, const irra_aug *a, uint8_t *scratch, float *out,
+                   irra_err *e);
 
 #endif

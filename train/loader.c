@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 
 #define NSLOT (IRRA_LOADER_PREFETCH + 1)
+/* A thread's work space for one row: a decoded image and the augmentation's scratch. */
+#define ROW_BUF(L) ((size_t)2 * (L)->H * (L)->W * 3)
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_READY };
 
@@ -144,8 +146,9 @@ static const uint8_t *sample_image(const irra_loader *L, int img, uint8_t *buf, 
     return decode_resized(L->ds, img, L->H, L->W, buf, e) < 0 ? NULL : buf;
 }
 
-/* Makes row r of slot s (no lock held: the row's memory is this call's alone). Returns 0, 1 when
- * the image failed to decode (e set), -1 on another failure. */
+/* Makes row r of slot s (no lock held: the row's memory is this call's alone) with buf, a
+ * thread's ROW_BUF bytes. Returns 0, 1 when the image failed to decode (e set), -1 on another
+ * failure. */
 static int make_row(const irra_loader *L, const slot *s, int r, uint8_t *buf, irra_err *e)
 {
     int smp = s->samples[r], ctx = L->ctx;
@@ -155,7 +158,8 @@ static int make_row(const irra_loader *L, const slot *s, int r, uint8_t *buf, ir
     irra_aug a;
     syn_rng ra = irra_train_rng(L->o.seed, IRRA_RNG_AUG, s->epoch, k);
     irra_aug_draw(L->o.img_aug, L->H, L->W, &ra, &a);
-    if (irra_aug_apply(rgb, L->H, L->W, &a, s->pixels + (size_t)r * 3 * L->H * L->W, e) < 0) return -1;
+    uint8_t *scratch = buf + (size_t)L->H * L->W * 3;
+    if (irra_aug_apply(rgb, L->H, L->W, &a, scratch, s->pixels + (size_t)r * 3 * L->H * L->W, e) < 0) return -1;
     const int32_t *ids = L->tokens + (size_t)smp * ctx;
     memcpy(s->cap + (size_t)r * ctx, ids, (size_t)ctx * sizeof *ids);
     syn_rng rm = irra_train_rng(L->o.seed, IRRA_RNG_MASK, s->epoch, k);
@@ -206,8 +210,8 @@ static slot *next_work(irra_loader *L)
 static void *worker_main(void *arg)
 {
     irra_loader *L = arg;
-    uint8_t *buf = L->cache ? NULL : malloc((size_t)L->H * L->W * 3);
-    if (!L->cache && !buf) return NULL; /* the caller's thread makes the rows instead */
+    uint8_t *buf = malloc(ROW_BUF(L));
+    if (!buf) return NULL; /* the caller's thread makes the rows instead */
     pthread_mutex_lock(&L->mu);
     while (!L->quit) {
         slot *s = next_work(L);
@@ -381,12 +385,13 @@ int irra_loader_batch(irra_loader *L, uint32_t epoch, int step, irra_loader_out 
     int n = irra_loader_steps(L, epoch, e);
     if (n < 0) return -1;
     if (step < 0 || step >= n) return irra_fail(e, "epoch %u has steps 0..%d, not %d", epoch, n - 1, step);
-    if (out->owner != L) { /* buffers of another loader may have other sizes */
+    int geom[4] = {L->o.batch_size, L->H, L->W, L->ctx};
+    if (memcmp(out->geom, geom, sizeof geom)) { /* buffers made by another loader: other sizes */
         irra_loader_out_free(out);
-        out->owner = L;
+        memcpy(out->geom, geom, sizeof geom);
     }
-    uint8_t *buf = NULL;
-    if (!L->cache && !(buf = malloc((size_t)L->H * L->W * 3)))
+    uint8_t *buf = malloc(ROW_BUF(L));
+    if (!buf)
         return irra_fail(e, "loader: out of memory for an image of %d x %d", L->W, L->H);
     pthread_mutex_lock(&L->mu);
     int rc = -1;

@@ -56,7 +56,7 @@ typedef struct {
     uint32_t epoch;
     int step;
     int skipped;           /* rows left out because their image failed to decode */
-    const void *owner;     /* the loader whose buffers these are */
+    int geom[4];           /* batch size, img_h, img_w, context the buffers were made for */
 } irra_loader_out;
 
 void irra_loader_out_free(irra_loader_out *out);
