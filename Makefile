@@ -69,7 +69,8 @@ test: all
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
-	@ASAN_OPTIONS=detect_leaks=1 IRRA_SANITIZED=1 sh tests/run.sh build-asan
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp \
+	    IRRA_SANITIZED=1 sh tests/run.sh build-asan
 
 bench: deps all
 	@sh mk/demo_assets.sh $(BUILD)
