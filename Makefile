@@ -15,7 +15,7 @@ ARCH     := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 BLASLIB  := /usr/lib/$(ARCH)/openblas-openmp
 BLASINC  := /usr/include/$(ARCH)/openblas-openmp
 PKGS     := stb libsixel ncursesw readline json-c yaml-0.1 libpcre2-8 libutf8proc sqlite3 zlib libdeflate \
-            libwebp libtiff-4
+            libwebp libtiff-4 plplot
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT      ?= -O2 -g
@@ -69,7 +69,8 @@ test: all
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
-	@ASAN_OPTIONS=detect_leaks=1 IRRA_SANITIZED=1 sh tests/run.sh build-asan
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp \
+	    IRRA_SANITIZED=1 sh tests/run.sh build-asan
 
 bench: deps all
 	@sh mk/demo_assets.sh $(BUILD)

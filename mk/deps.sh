@@ -5,7 +5,7 @@
 PKGS="gcc make pkg-config libc6-dev
 libopenblas-openmp-dev libsixel-dev libstb-dev libncurses-dev libreadline-dev
 libjson-c-dev libyaml-dev libpcre2-dev libutf8proc-dev libsqlite3-dev zlib1g-dev libdeflate-dev
-libwebp-dev libtiff-dev
+libwebp-dev libtiff-dev libplplot-dev plplot-driver-cairo
 python3 python3-torch python3-torchvision python3-numpy python3-pil python3-yaml dataset-fashion-mnist
 tmux mandoc xvfb xterm x11-apps libsixel-bin time"
 missing=""
