@@ -21,7 +21,7 @@ dry_run_lists_groups_with_the_official_rules() {
 
 run_directory_holds_models_checkpoint_and_log() {
     run -o "$TMP/r1" 2>"$TMP/err" || fail "train: $(cat "$TMP/err")"
-    for f in best.safetensors last.safetensors checkpoint.safetensors log.jsonl run.json; do
+    for f in best.safetensors last.safetensors checkpoint.safetensors log.jsonl run.json curves.png; do
         [ -s "$TMP/r1/$f" ] || fail "no $f"
     done
     [ "$(grep -c '"eval"' "$TMP/r1/log.jsonl")" = 2 ] || fail "not one evaluation per epoch"
@@ -51,6 +51,10 @@ interrupted_run_resumes_bit_identical() {
     OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r2" -q 2>"$TMP/err" || fail "resume: $(cat "$TMP/err")"
     $ST same "$TMP/r1/last.safetensors" "$TMP/r2/last.safetensors" || fail "resumed run differs from the uninterrupted one"
     $ST same "$TMP/r1/checkpoint.safetensors" "$TMP/r2/checkpoint.safetensors" optim. || fail "Adam moments differ"
+    # the log of the resumed run reads as one run: every step once, in order
+    steps=$(grep -o '"step": [0-9]*' "$TMP/r2/log.jsonl" | cut -d' ' -f2 | tr '\n' ' ')
+    want=$(grep -o '"step": [0-9]*' "$TMP/r1/log.jsonl" | cut -d' ' -f2 | tr '\n' ' ')
+    [ "$steps" = "$want" ] || fail "log steps after resume: $steps, want $want"
 }
 
 kill_9_never_leaves_an_unreadable_checkpoint() {

@@ -1,6 +1,8 @@
 #include "train/run.h"
 
 #include "cmd/progress.h"
+#include "gallery/json_read.h"
+#include "train/curves.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -56,7 +58,46 @@ typedef struct {
     irra_optim *o;
     irra_run_state *st;
     const irra_run_opts *ro;
+    irra_curves curves;
 } run_ctx;
+
+/* On resume: the log keeps what the checkpoint holds (steps up to its global step, evaluations
+ * of finished epochs); lines of steps that will run again, and a line cut short by a kill, go. */
+static void trim_log(const char *dir, const irra_run_state *st)
+{
+    char path[4096], tmp[4200], line[8192];
+    path_in(path, sizeof path, dir, IRRA_RUN_LOG);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *in = fopen(path, "r"), *out = in ? fopen(tmp, "w") : NULL;
+    if (!in || !out) {
+        if (in) fclose(in);
+        return;
+    }
+    while (fgets(line, sizeof line, in)) {
+        size_t n = strlen(line);
+        if (n == 0 || line[n - 1] != '\n') break; /* cut short */
+        json_object *o = gal_json_parse(line, n, "log", NULL), *v;
+        int keep = 0;
+        if (o && json_object_object_get_ex(o, "step", &v))
+            keep = json_object_get_int64(v) <= st->global_step;
+        else if (o && json_object_object_get_ex(o, "eval", &v) &&
+                 json_object_object_get_ex(o, "epoch", &v))
+            keep = json_object_get_int(v) < st->epoch;
+        if (keep) fputs(line, out);
+        json_object_put(o);
+    }
+    fclose(in);
+    if (fclose(out) == 0) rename(tmp, path);
+}
+
+/* The curves from the log, and the PNG redrawn (each epoch). */
+static void draw_curves(run_ctx *c)
+{
+    char path[4096], title[200];
+    path_in(path, sizeof path, c->ro->dir, IRRA_RUN_CURVES);
+    snprintf(title, sizeof title, "irra train: %s", c->ro->dir);
+    irra_curves_png(&c->curves, path, title, NULL);
+}
 
 static void args_meta(irra_meta *m, const irra_run_opts *ro, const char *metrics)
 {
@@ -94,6 +135,8 @@ static int end_epoch(run_ctx *c, int epoch, irra_err *e)
              epoch, gm.r1, gm.r5, gm.r10, gm.map, gm.minp);
     snprintf(line, sizeof line, "{\"epoch\": %d, \"eval\": %s}", epoch, metrics);
     log_line(c->ro->dir, line);
+    irra_curves_eval ce = {epoch, gm.r1, gm.r5, gm.r10, gm.map, gm.minp};
+    irra_curves_add_eval(&c->curves, &ce, NULL);
     if (!c->ro->quiet)
         fprintf(stderr, "epoch %d: R@1 %.2f  R@5 %.2f  R@10 %.2f  mAP %.2f  mINP %.2f%s\n", epoch,
                 gm.r1, gm.r5, gm.r10, gm.map, gm.minp, gm.r1 > c->st->best_r1 ? "  (best)" : "");
@@ -116,7 +159,8 @@ static double now(void)
 
 /* One step: batch, forward/backward, Adam; its log line. */
 static int one_step(run_ctx *c, irra_trainer *t, irra_param_buf *g, irra_batch_source *src,
-                    int epoch, int step, irra_losses *l, const irra_loss_cfg **used, irra_err *e)
+                    int epoch, int step, int steps, irra_losses *l, const irra_loss_cfg **used,
+                    irra_err *e)
 {
     irra_train_batch b;
     if (src->batch(src->ctx, epoch, step, &b, e) < 0) return -1;
@@ -132,15 +176,31 @@ static int one_step(run_ctx *c, irra_trainer *t, irra_param_buf *g, irra_batch_s
     snprintf(line, sizeof line, "{\"step\": %lld, \"epoch\": %d, \"batch\": %d, %s\"lr\": %.6g}",
              c->st->global_step, epoch, b.B, parts, lr);
     log_line(c->ro->dir, line);
+    const char *names[] = {"loss", "sdm_loss", "itc_loss", "id_loss", "mlm_loss"};
+    double vals[] = {l->loss, l->sdm_loss, l->itc_loss, l->id_loss, l->mlm_loss};
+    int on[] = {1, lc->sdm, lc->itc, lc->id, lc->mlm}, k = 0;
+    const char *nm[5];
+    double vv[5];
+    for (int i = 0; i < 5; i++)
+        if (on[i]) nm[k] = names[i], vv[k++] = vals[i];
+    irra_curves_add_step(&c->curves, (long)c->st->global_step, epoch - 1 + (step + 1.0) / steps, lr, k,
+                         nm, vv, NULL);
     return b.B;
 }
 
 int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state *st,
              irra_batch_source *src, const irra_run_opts *ro, irra_err *e)
 {
-    run_ctx c = {p, o, st, ro};
+    run_ctx c = {p, o, st, ro, {0}};
     irra_trainer *t = irra_trainer_new(p, g, e);
     if (!t) return -1;
+    irra_curves_init(&c.curves);
+    if (st->global_step > 0 || st->epoch > 1) {
+        char path[4096];
+        trim_log(ro->dir, st);
+        path_in(path, sizeof path, ro->dir, IRRA_RUN_LOG);
+        irra_curves_load_jsonl(&c.curves, path, NULL);
+    }
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &old_int);
@@ -159,7 +219,7 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
             if (stop_requested) break;
             irra_losses l;
             const irra_loss_cfg *lc;
-            int n = one_step(&c, t, g, src, epoch, st->step, &l, &lc, e);
+            int n = one_step(&c, t, g, src, epoch, st->step, steps, &l, &lc, e);
             if (n < 0) {
                 rc = -1;
                 break;
@@ -191,6 +251,7 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
             rc = -1;
             break;
         }
+        draw_curves(&c);
         st->epoch++, st->step = 0; /* the checkpoint of an epoch's end resumes at the next */
         int r = save_checkpoint(&c, e);
         st->epoch--;
@@ -198,6 +259,7 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    irra_curves_free(&c.curves);
     irra_trainer_free(t);
     return rc;
 }
