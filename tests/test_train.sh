@@ -7,6 +7,9 @@ ST="/usr/bin/python3 tests/st_tensors.py"
 $IRRA synth -o "$TMP/s" --size 96x32 --ids 40 --val-ids 8 --test-ids 4 --images-per-id 2 --seed 2 2>/dev/null
 TINY="--vision-width 64 --vision-layers 1 --text-width 64 --text-layers 1 --embed-dim 64 --cmt-depth 1 --img-size 32x16 --patch-size 8 --stride-size 8 --text-length 32"
 run() { OMP_NUM_THREADS=1 $IRRA train --dataset "cuhk-pedes:$TMP/s" $TINY --batch-size 16 --num-epoch 2 --warmup-epochs 1 -q "$@"; }
+# in the background, as the irra process itself (so that $! is irra, not a subshell)
+run_bg() { (OMP_NUM_THREADS=1 exec $IRRA train --dataset "cuhk-pedes:$TMP/s" $TINY --batch-size 16 --num-epoch 2 --warmup-epochs 1 -q "$@") & }
+resume_bg() { (OMP_NUM_THREADS=1 exec $IRRA train --resume "$1" -q) & }
 
 dry_run_lists_groups_with_the_official_rules() {
     out=$(run -o "$TMP/dry" --dry-run) || fail "dry run: $out"
@@ -41,13 +44,11 @@ another_run_is_not_overwritten() {
 
 interrupted_run_resumes_bit_identical() {
     [ -s "$TMP/r1/last.safetensors" ] || run -o "$TMP/r1" 2>/dev/null
-    run -o "$TMP/r2" --checkpoint-every 3 2>/dev/null &
-    pid=$!
-    # stop it mid-epoch 1, after its first checkpoint
-    i=0; while [ ! -e "$TMP/r2/checkpoint.safetensors" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -TERM $pid; wait $pid; rc=$?
+    # SIGTERM after step 5 of 14 (epoch 1 has 7), between the checkpoints of steps 3 and 6
+    IRRA_TRAIN_SIGNAL_AFTER=5 run -o "$TMP/r2" --checkpoint-every 3 2>/dev/null; rc=$?
     [ $rc = 130 ] || fail "SIGTERM: exit $rc, expected 130"
-    [ -e "$TMP/r2/last.safetensors" ] && [ ! -e "$TMP/r2/best.safetensors" ] && : # it may have ended epoch 1
+    [ "$($ST meta "$TMP/r2/checkpoint.safetensors" irra.global_step)" = 5 ] || fail "the checkpoint on SIGTERM is not at step 5"
+    [ ! -e "$TMP/r2/last.safetensors" ] || fail "epoch 1 ended before the signal"
     OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r2" -q 2>"$TMP/err" || fail "resume: $(cat "$TMP/err")"
     $ST same "$TMP/r1/last.safetensors" "$TMP/r2/last.safetensors" || fail "resumed run differs from the uninterrupted one"
     $ST same "$TMP/r1/checkpoint.safetensors" "$TMP/r2/checkpoint.safetensors" optim. || fail "Adam moments differ"
@@ -58,19 +59,21 @@ interrupted_run_resumes_bit_identical() {
 }
 
 kill_9_never_leaves_an_unreadable_checkpoint() {
-    run -o "$TMP/r3" --checkpoint-every 1 2>/dev/null &
+    run_bg -o "$TMP/r3" --checkpoint-every 1 2>/dev/null
     pid=$!
-    for delay in 1.7 0.9 1.3; do
+    for delay in 1.1 0.7 0.9; do
         sleep $delay
         kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
         if [ -e "$TMP/r3/checkpoint.safetensors" ]; then
             $ST meta "$TMP/r3/checkpoint.safetensors" irra.step >/dev/null || fail "checkpoint unreadable after kill -9"
         fi
-        OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r3" -q 2>/dev/null &
+        resume_bg "$TMP/r3" 2>/dev/null
         pid=$!
     done
     wait $pid || fail "the last resume failed"
     $ST same "$TMP/r1/last.safetensors" "$TMP/r3/last.safetensors" || fail "a run killed three times ends elsewhere"
+    steps=$(grep -o '"step": [0-9]*' "$TMP/r3/log.jsonl" | cut -d' ' -f2 | tr '\n' ' ')
+    [ "$steps" = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 " ] || fail "log steps after kills: $steps"
 }
 
 hostile_run_directories_are_refused() {

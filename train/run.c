@@ -206,6 +206,10 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     stop_requested = 0;
+    /* A testing aid: IRRA_TRAIN_SIGNAL_AFTER=N makes the run send itself SIGTERM after N steps,
+     * so that tests interrupt it at a known step on machines of any speed. */
+    const char *sa_env = getenv("IRRA_TRAIN_SIGNAL_AFTER");
+    long long signal_after = sa_env ? atoll(sa_env) : 0;
     int rc = 0, tty = isatty(STDERR_FILENO);
     for (; st->epoch <= o->a.num_epoch && rc == 0; st->epoch++, st->step = 0) {
         int epoch = st->epoch, steps = src->steps(src->ctx, epoch);
@@ -225,6 +229,7 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
                 break;
             }
             samples += n;
+            if (signal_after > 0 && st->global_step == signal_after) kill(getpid(), SIGTERM);
             char parts[200], note[300];
             loss_text(parts, sizeof parts, &l, lc, 0);
             double lr = o->a.target_lr + (o->a.lr - o->a.target_lr) * irra_lr_factor(&o->a, epoch);
