@@ -31,6 +31,13 @@ double irra_lr_factor(const irra_optim_args *a, int epoch)
     return 0.5 * (1 + cos(M_PI * (k - a->warmup_epochs) / (a->num_epoch - a->warmup_epochs)));
 }
 
+double irra_optim_lr(const irra_optim_args *a, double base, int epoch)
+{
+    double f = irra_lr_factor(a, epoch);
+    if (epoch - 1 < a->warmup_epochs) return base * f;
+    return a->target_lr + (base - a->target_lr) * f;
+}
+
 int irra_optim_init(irra_optim *o, const irra_param_layout *L, const irra_optim_args *a,
                     irra_err *e)
 {
@@ -74,13 +81,11 @@ static void adam_tensor(float *p, const float *g, float *m, float *v, size_t n, 
 void irra_optim_step(irra_optim *o, irra_param_buf *p, const irra_param_buf *g, int epoch)
 {
     const irra_param_layout *L = p->L;
-    double f = irra_lr_factor(&o->a, epoch);
     o->step++;
     for (int i = 0; i < L->n; i++) {
         size_t n = 1, off = L->off[i];
         for (int k = 0; k < L->ndim[i]; k++) n *= (size_t)L->shape[i][k];
-        double lr = o->a.target_lr + (o->lr[i] - o->a.target_lr) * f;
-        adam_tensor(p->mem + off, g->mem + off, o->m.mem + off, o->v.mem + off, n, lr, o->wd[i],
-                    &o->a, o->step);
+        adam_tensor(p->mem + off, g->mem + off, o->m.mem + off, o->v.mem + off, n,
+                    irra_optim_lr(&o->a, o->lr[i], epoch), o->wd[i], &o->a, o->step);
     }
 }

@@ -31,9 +31,12 @@ void irra_optim_group(const irra_optim_args *a, const char *name, double *lr, do
 
 /* The schedule's factor for 1-based epoch e (LRSchedulerWithWarmup, linear warmup, cosine):
  * k = e - 1 < warmup: warmup_factor (1 - k / warmup) + k / warmup; else
- * 0.5 (1 + cos(pi (k - warmup) / (num_epoch - warmup))). The lr of a group is
- * target_lr + (base - target_lr) * factor. */
+ * 0.5 (1 + cos(pi (k - warmup) / (num_epoch - warmup))). */
 double irra_lr_factor(const irra_optim_args *a, int epoch);
+
+/* The lr of a group of base lr `base` at 1-based epoch `epoch`: base * factor during the warmup
+ * (the official warmup ignores target_lr), target_lr + (base - target_lr) * factor after it. */
+double irra_optim_lr(const irra_optim_args *a, double base, int epoch);
 
 typedef struct {
     irra_optim_args a;

@@ -172,7 +172,7 @@ static int one_step(run_ctx *c, irra_trainer *t, irra_param_buf *g, irra_batch_s
     c->st->global_step++;
     char parts[400], line[600];
     loss_text(parts, sizeof parts, l, lc, 1);
-    double lr = c->o->a.target_lr + (c->o->a.lr - c->o->a.target_lr) * irra_lr_factor(&c->o->a, epoch);
+    double lr = irra_optim_lr(&c->o->a, c->o->a.lr, epoch);
     snprintf(line, sizeof line, "{\"step\": %lld, \"epoch\": %d, \"batch\": %d, %s\"lr\": %.6g}",
              c->st->global_step, epoch, b.B, parts, lr);
     log_line(c->ro->dir, line);
@@ -232,7 +232,7 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
             if (signal_after > 0 && st->global_step == signal_after) kill(getpid(), SIGTERM);
             char parts[200], note[300];
             loss_text(parts, sizeof parts, &l, lc, 0);
-            double lr = o->a.target_lr + (o->a.lr - o->a.target_lr) * irra_lr_factor(&o->a, epoch);
+            double lr = irra_optim_lr(&o->a, o->a.lr, epoch);
             snprintf(note, sizeof note, "%slr %.2e  %.1f samples/s", parts, lr,
                      samples / (now() - t0));
             if (!ro->quiet && tty) progress_note(&bar, note), progress_update(&bar, st->step + 1);
