@@ -16,7 +16,8 @@ BLASLIB  := /usr/lib/$(ARCH)/openblas-openmp
 BLASINC  := /usr/include/$(ARCH)/openblas-openmp
 PKGS     := stb libsixel ncursesw readline json-c yaml-0.1 libpcre2-8 libutf8proc sqlite3 zlib libdeflate
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# stb is header-only here: model/image.c and gallery/thumb.c compile what they use of it.
+PKGLIBS   = $(filter-out -lstb,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -fopenmp -Wall -Wextra -Werror \
