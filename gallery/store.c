@@ -39,6 +39,14 @@ static int db_fail(gal_store *s, irra_err *e, const char *what)
     return irra_fail(e, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
+/* A copy of a text column, or NULL (also for SQL NULL, which SQLite returns whatever the schema
+ * says: a corrupt or edited gallery). Callers treat NULL as an unreadable row. */
+static char *column_strdup(sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return t ? strdup(t) : NULL;
+}
+
 static sqlite3_stmt *prepare(gal_store *s, const char *sql, irra_err *e)
 {
     sqlite3_stmt *st = NULL;
@@ -155,7 +163,8 @@ int gal_store_meta_get(gal_store *s, const char *key, char *buf, size_t n, irra_
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (n) buf[0] = 0;
-    if (rc == SQLITE_ROW && n) snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    const char *t = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (rc == SQLITE_ROW && n) snprintf(buf, n, "%s", t ? t : "");
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return irra_fail(e, "%s: not a readable irra gallery: %s", s->path, sqlite3_errmsg(s->db));
@@ -266,7 +275,7 @@ int gal_store_pending(gal_store *s, gal_pending **out, int *n, irra_err *e)
     int k = 0, rc;
     while (k < total && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         p[k].id = sqlite3_column_int64(st, 0);
-        p[k].path = strdup((const char *)sqlite3_column_text(st, 1));
+        p[k].path = column_strdup(st, 1);
         if (!p[k++].path) break;
     }
     sqlite3_finalize(st);
@@ -379,7 +388,7 @@ int gal_index_load(gal_store *s, const char *fingerprint, gal_index *ix, irra_er
         memcpy(ix->feat + (size_t)i * in.dim, sqlite3_column_blob(st, 3), vbytes);
         ix->image_id[i] = sqlite3_column_int64(st, 0);
         ix->pid[i] = sqlite3_column_int(st, 1);
-        ix->path[i] = strdup((const char *)sqlite3_column_text(st, 2));
+        ix->path[i] = column_strdup(st, 2);
         ix->n++;
         if (!ix->path[i]) break;
     }
@@ -431,7 +440,7 @@ int gal_store_image_captions(gal_store *s, int64_t image_id, char ***caps, int *
         char **nv = realloc(v, (size_t)(k + 1) * sizeof *v);
         if (!nv) break;
         v = nv;
-        if (!(v[k] = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+        if (!(v[k] = column_strdup(st, 0))) break;
         k++;
     }
     sqlite3_finalize(st);
@@ -462,7 +471,7 @@ int gal_store_captions(gal_store *s, gal_caption **out, int *n, irra_err *e)
     gal_caption *c = calloc(total ? (size_t)total : 1, sizeof *c);
     int k = 0, rc = SQLITE_DONE;
     while (c && k < total && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(c[k].text = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+        if (!(c[k].text = column_strdup(st, 0))) break;
         c[k].pid = sqlite3_column_int(st, 1);
         c[k].image_id = sqlite3_column_int64(st, 2);
         k++;

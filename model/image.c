@@ -121,6 +121,43 @@ static int check_size(const char *name, int w, int h, irra_err *e)
     return 0;
 }
 
+/* stb_image 2.27 (Debian's) trusts a DHT segment's 16 code counts: their sum may reach 4080,
+ * and stbi__build_huffman writes that many sizes into a 257-byte table and the values into a
+ * 256-byte one, over the rest of its decoder state (function pointers included). Fixed upstream
+ * in 2.28 ("bad size list"); until Debian ships it, every DHT table of a JPEG is checked here
+ * first: a table of over 256 codes is refused. Markers are walked from SOI, skipping
+ * entropy-coded data (0xFF 0x00 is a stuffed byte, 0xFF 0xD0-0xD7 a restart marker). */
+static int jpeg_tables_ok(const uint8_t *b, size_t n)
+{
+    if (n < 4 || b[0] != 0xff || b[1] != 0xd8) return 1; /* not a JPEG: stb decides */
+    size_t p = 2;
+    while (p + 4 <= n) {
+        if (b[p] != 0xff) { /* entropy-coded data, or garbage stb will refuse: find a marker */
+            p++;
+            continue;
+        }
+        uint8_t m = b[p + 1];
+        if (m == 0x00 || m == 0xff || (m >= 0xd0 && m <= 0xd8) || m == 0x01) {
+            p += m == 0xff ? 1 : 2;
+            continue;
+        }
+        if (m == 0xd9) return 1; /* EOI */
+        size_t len = (size_t)b[p + 2] << 8 | b[p + 3];
+        if (m == 0xc4) {
+            /* as stb reads it: tables while the segment's length lasts, bytes past the end of
+             * the file read as 0 */
+            for (size_t q = p + 4; q < p + 2 + len && q < n;) {
+                size_t codes = 0;
+                for (size_t i = q + 1; i <= q + 16 && i < n; i++) codes += b[i];
+                if (codes > 256) return 0;
+                q += 17 + codes;
+            }
+        }
+        p += 2 + len;
+    }
+    return 1;
+}
+
 /* Frees every block stb still holds (all of them after an assert, the pixels after a decode). */
 static void release_all(void)
 {
@@ -167,6 +204,8 @@ int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image
     if (!name) name = "(memory)";
     if (n == 0) return irra_fail(e, "%s: empty file", name);
     if (n > INT_MAX) return irra_fail(e, "%s: file too large (%zu bytes)", name, n);
+    if (!jpeg_tables_ok(data, n))
+        return irra_fail(e, "%s: corrupt JPEG (a Huffman table of over 256 codes)", name);
     /* The header first, so a hostile size is refused before stb allocates for it. */
     if (decode(data, (int)n, name, 1, img, e) || decode(data, (int)n, name, 0, img, e)) {
         irra_image_free(img);
