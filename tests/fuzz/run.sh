@@ -14,7 +14,7 @@ if [ "$1" = --one ]; then
     mkdir -p "$corpus" "$crashes" "$build/fuzz-logs"
     IRRA_FUZZ_SEEDS="$corpus" "$bin" >"$log" 2>&1 || { echo "FAIL $name: its seed generator failed"; cat "$log"; exit 1; }
     seeds=""; [ -d "tests/fuzz/seeds/$name" ] && seeds="tests/fuzz/seeds/$name"
-    "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 -print_final_stats=1 \
+    "$bin" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -print_final_stats=1 \
         -artifact_prefix="$crashes/$name-" "$corpus" $seeds >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
