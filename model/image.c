@@ -83,8 +83,6 @@ static _Noreturn void stb_assert_failed(const char *expr)
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_NO_STDIO
-#define STBI_NO_HDR
-#define STBI_NO_LINEAR
 #define STBI_FAILURE_USERMSG
 /* stb's own warnings, for the rest of this file: "declared static but never defined" comes at
  * the end of the translation unit (2.27 declares stbi_set_unpremultiply_on_load_thread and
