@@ -2,6 +2,8 @@
 #   make run     install missing packages (as root), build, open the main program
 #   make check   install missing packages, build, run every test
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make clang   build everything with clang as well (into build-clang; part of check)
+#   make fuzz    libFuzzer targets of every parser of untrusted input, FUZZ_SECONDS each
 #   make bench   timings against the PyTorch reference (long; never part of check)
 #   make install PREFIX=/usr/local DESTDIR=...
 VERSION  := 0.1.0
@@ -17,11 +19,16 @@ BLASINC  := /usr/include/$(ARCH)/openblas-openmp
 PKGS     := stb libsixel ncursesw readline json-c yaml-0.1 libpcre2-8 libutf8proc sqlite3 zlib libdeflate \
             libwebp libtiff-4 plplot
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# stb is header-only here: model/image.c and gallery/thumb.c compile what they use of it.
+PKGLIBS   = $(filter-out -lstb,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -fopenmp -Wall -Wextra -Werror \
             -I. -I$(BLASINC) $(PKGCFLAGS) -DIRRA_VERSION='"$(VERSION)"' -DIRRA_DATADIR='"$(DATADIR)"'
+# clang: "omp simd" is a request, not an order; its default (SSE2) clones cannot vectorise vexpf.
+ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)
+CFLAGS   += -Wno-pass-failed
+endif
 LDLIBS   += $(SAN) -fopenmp -L$(BLASLIB) -Wl,-rpath,$(BLASLIB) -lopenblas $(PKGLIBS) -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard model/*.c))
@@ -34,7 +41,18 @@ CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard model/*.h cmd/*.h gallery/*.h train/*.h tui/*.h tests/*.h)
 
-.PHONY: all deps run check test asan bench install clean
+# clang for `make clang` and `make fuzz` (libFuzzer, ASan and UBSan come with Debian's clang-14
+# and libclang-rt-14-dev)
+CLANG    ?= clang-14
+FUZZ_SECONDS ?= 20
+FUZZ_JOBS ?= 2
+# One target per parser of untrusted input. To add one (the training checkpoint, the `irra grad`
+# batch file when they exist): write tests/fuzz/fuzz_NAME.c; it is built and run from then on.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/%.c=$(BUILD)/%)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+.PHONY: all deps run check test asan clang fuzz fuzz-build fuzz-targets bench install clean
 all: irra $(TESTS)
 
 irra: $(BUILD)/irra
@@ -56,12 +74,33 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libirracmd.a $(BUILD)/libirra.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libirracmd.a $(BUILD)/libirra.a $(LDLIBS)
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h $(BUILD)/libirracmd.a $(BUILD)/libirra.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libirracmd.a $(BUILD)/libirra.a $(LDLIBS)
+
 deps:
 	@sh mk/deps.sh
 
+# CI (.ci/run) runs this: the gcc build and every test, the clang build (compiled, not run
+# again), and each fuzz target for FUZZ_SECONDS.
 check: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/run.sh $(BUILD)
+	@$(MAKE) --no-print-directory clang
+	@$(MAKE) --no-print-directory fuzz
+
+clang: deps
+	@$(MAKE) --no-print-directory BUILD=build-clang CC=$(CLANG) build-clang/irra \
+	    $(TESTS:$(BUILD)/%=build-clang/%)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(CLANG) OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-targets
+
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 test: all
 	@sh tests/run.sh $(BUILD)
@@ -87,4 +126,4 @@ install: $(BUILD)/irra
 	cp -R assets/. $(DESTDIR)$(DATADIR)/
 
 clean:
-	rm -rf build build-asan irra
+	rm -rf build build-asan build-clang build-fuzz irra

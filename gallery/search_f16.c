@@ -8,6 +8,8 @@
  * survivors are scored again from the fp32 features, accumulating in double. */
 #include "gallery/search.h"
 
+#include "model/cpu.h"
+
 #include <immintrin.h>
 #include <math.h>
 #include <omp.h>
@@ -28,8 +30,7 @@ struct gal_search_accel {
 static int cpu_ok(void)
 {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("f16c");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && irra_cpu_has_f16c();
 }
 
 /* Converts one row to half (round to nearest even) and returns its score margin. */

@@ -2,7 +2,7 @@
 # Checks the Debian packages that irra's build and tests need; as root, installs the missing
 # ones (apt-get update first when the package lists are empty); otherwise prints the exact
 # apt-get line and fails.
-PKGS="gcc make pkg-config libc6-dev
+PKGS="gcc make pkg-config libc6-dev clang-14 libclang-rt-14-dev libomp-14-dev valgrind
 libopenblas-openmp-dev libsixel-dev libstb-dev libncurses-dev libreadline-dev
 libjson-c-dev libyaml-dev libpcre2-dev libutf8proc-dev libsqlite3-dev zlib1g-dev libdeflate-dev
 libwebp-dev libtiff-dev libplplot-dev plplot-driver-cairo

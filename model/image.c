@@ -10,11 +10,95 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stb_image.h>
+#include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* stb_image's implementation is compiled here, from Debian's stb_image.h, rather than linked
+ * from libstb: Debian builds libstb with assert() on, and some corrupt JPEGs reach an assert,
+ * which aborted the whole process (a gallery build, the browser). Here an assert is a clean
+ * error for that one image: it longjmps back to decode(), which frees whatever stb had
+ * allocated for the image. The state of a decode lives in thread-local storage, so two
+ * threads decode at once. Compiled in, the decoder is also seen by ASan, valgrind and the
+ * fuzzers (tests/fuzz/). */
+typedef union blk {
+    struct {
+        union blk *prev, *next;
+    } l;
+    max_align_t align; /* keeps the block after the header aligned as malloc's */
+} blk;
+
+static _Thread_local struct {
+    jmp_buf jb;
+    const char *why; /* the assert that failed */
+    blk live;        /* list head of stb's allocations for this decode */
+} dec;
+
+/* Every block zeroed: stb reads some buffers it has not written on corrupt input (the JPEG
+ * decoder's coefficient and line buffers on a truncated scan: valgrind's "conditional jump
+ * depends on uninitialised value"), so what it reads is defined and the same each run. */
+static void *stb_alloc(size_t n)
+{
+    if (n > SIZE_MAX - sizeof(blk)) return NULL;
+    blk *b = calloc(1, sizeof(blk) + n);
+    if (!b) return NULL;
+    b->l.prev = &dec.live;
+    b->l.next = dec.live.l.next;
+    dec.live.l.next->l.prev = b;
+    dec.live.l.next = b;
+    return b + 1;
+}
+
+static void stb_release(void *p)
+{
+    if (!p) return;
+    blk *b = (blk *)p - 1;
+    b->l.prev->l.next = b->l.next;
+    b->l.next->l.prev = b->l.prev;
+    free(b);
+}
+
+static void *stb_resize(void *p, size_t old, size_t n)
+{
+    if (!p) return stb_alloc(n);
+    void *q = stb_alloc(n);
+    if (!q) return NULL;
+    memcpy(q, p, old < n ? old : n);
+    stb_release(p);
+    return q;
+}
+
+static _Noreturn void stb_assert_failed(const char *expr)
+{
+    dec.why = expr;
+    longjmp(dec.jb, 1);
+}
+
+#define STBI_ASSERT(x) ((x) ? (void)0 : stb_assert_failed(#x))
+#define STBI_MALLOC(n) stb_alloc(n)
+#define STBI_REALLOC_SIZED(p, old, n) stb_resize(p, old, n)
+#define STBI_FREE(p) stb_release(p)
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_STDIO
+#define STBI_FAILURE_USERMSG
+/* stb's own warnings, for the rest of this file: "declared static but never defined" comes at
+ * the end of the translation unit (2.27 declares stbi_set_unpremultiply_on_load_thread and
+ * defines it under another name). */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunused-function"
+#pragma clang diagnostic ignored "-Wimplicit-fallthrough"
+#pragma clang diagnostic ignored "-Wunused-but-set-variable"
+#else
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmisleading-indentation"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#endif
+#include <stb_image.h>
 
 /* CLIP's normalisation (spec 4.6), as torchvision holds it: float32. */
 static const float clip_mean[3] = {0.48145466f, 0.4578275f, 0.40821073f};
@@ -36,6 +120,91 @@ static int check_size(const char *name, int w, int h, irra_err *e)
     return 0;
 }
 
+/* stb_image 2.27 (Debian's) trusts a DHT segment's 16 code counts: their sum may reach 4080,
+ * and stbi__build_huffman writes that many sizes into a 257-byte table and the values into a
+ * 256-byte one, over the rest of its decoder state (function pointers included). Fixed upstream
+ * in 2.28 ("bad size list"); until Debian ships it, every DHT table of a JPEG is checked here
+ * first: a table of over 256 codes is refused. Markers are walked from SOI, skipping
+ * entropy-coded data (0xFF 0x00 is a stuffed byte, 0xFF 0xD0-0xD7 a restart marker). */
+static int jpeg_tables_ok(const uint8_t *b, size_t n)
+{
+    if (n < 4 || b[0] != 0xff || b[1] != 0xd8) return 1; /* not a JPEG: stb decides */
+    size_t p = 2;
+    while (p + 4 <= n) {
+        if (b[p] != 0xff) { /* entropy-coded data, or garbage stb will refuse: find a marker */
+            p++;
+            continue;
+        }
+        uint8_t m = b[p + 1];
+        if (m == 0x00 || m == 0xff || (m >= 0xd0 && m <= 0xd8) || m == 0x01) {
+            p += m == 0xff ? 1 : 2;
+            continue;
+        }
+        if (m == 0xd9) return 1; /* EOI */
+        size_t len = (size_t)b[p + 2] << 8 | b[p + 3];
+        if (m == 0xc4) {
+            /* as stb reads it: tables while the segment's length lasts, bytes past the end of
+             * the file read as 0 */
+            for (size_t q = p + 4; q < p + 2 + len && q < n;) {
+                size_t codes = 0;
+                for (size_t i = q + 1; i <= q + 16 && i < n; i++) codes += b[i];
+                if (codes > 256) return 0;
+                q += 17 + codes;
+            }
+        }
+        p += 2 + len;
+    }
+    return 1;
+}
+
+/* Frees every block stb still holds (all of them after an assert, the pixels after a decode). */
+static void release_all(void)
+{
+    while (dec.live.l.next != &dec.live) stb_release(dec.live.l.next + 1);
+}
+
+/* Takes stb's result out of the list as a plain malloc block (irra_image_free is a plain
+ * free() whoever made the image): the pixels move down over the header in place. A copy into a
+ * new block instead made glibc return and re-fault the pages of every large image: 1.7x the
+ * decode time of a 3-Mpixel JPEG. */
+static uint8_t *detach(void *px, size_t bytes)
+{
+    blk *b = (blk *)px - 1;
+    b->l.prev->l.next = b->l.next;
+    b->l.next->l.prev = b->l.prev;
+    memmove(b, px, bytes);
+    uint8_t *q = realloc(b, bytes ? bytes : 1);
+    return q ? q : (uint8_t *)b;
+}
+
+/* One guarded stb call: the header (info) or the RGB pixels, copied into img. Returns 0, or -1
+ * with the message in e. No locals change between setjmp and a longjmp back to it. */
+static int decode(const void *data, int n, const char *name, int info, irra_image *img,
+                  irra_err *e)
+{
+    dec.live.l.prev = dec.live.l.next = &dec.live;
+    if (setjmp(dec.jb)) {
+        release_all();
+        return irra_fail(e, "%s: corrupt image (the decoder's check '%s' failed)", name, dec.why);
+    }
+    int w, h, comp, rc = 0;
+    if (info) {
+        if (!stbi_info_from_memory(data, n, &w, &h, &comp))
+            rc = irra_fail(e, "%s: not an image format we can read (%s)", name,
+                           stbi_failure_reason());
+    } else {
+        unsigned char *px = stbi_load_from_memory(data, n, &w, &h, &comp, 3);
+        if (!px) rc = irra_fail(e, "%s: cannot decode image (%s)", name, stbi_failure_reason());
+        else img->rgb = detach(px, (size_t)w * h * 3);
+    }
+    release_all();
+    if (rc == 0 && (rc = check_size(name, w, h, e)) == 0) {
+        img->w = w;
+        img->h = h;
+    }
+    return rc;
+}
+
 int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image *img,
                         irra_err *e)
 {
@@ -44,33 +213,18 @@ int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image
     if (!name) name = "(memory)";
     if (n == 0) return irra_fail(e, "%s: empty file", name);
     if (n > INT_MAX) return irra_fail(e, "%s: file too large (%zu bytes)", name, n);
-    int w, h, comp;
+    int w, h;
     /* WebP and TIFF: libwebp and libtiff (model/image_formats.c), header first as below */
     int other = irra_image_other_info(data, n, name, &w, &h, e);
     if (other) return other < 0 || check_size(name, w, h, e) ? -1
                                                            : irra_image_other_decode(data, n, name, img, e);
+    if (!jpeg_tables_ok(data, n))
+        return irra_fail(e, "%s: corrupt JPEG (a Huffman table of over 256 codes)", name);
     /* The header first, so a hostile size is refused before stb allocates for it. */
-    if (!stbi_info_from_memory(data, (int)n, &w, &h, &comp))
-        return irra_fail(e, "%s: not an image format we can read (%s)", name,
-                         stbi_failure_reason());
-    if (check_size(name, w, h, e)) return -1;
-    unsigned char *px = stbi_load_from_memory(data, (int)n, &w, &h, &comp, 3);
-    if (!px) return irra_fail(e, "%s: cannot decode image (%s)", name, stbi_failure_reason());
-    if (check_size(name, w, h, e)) {
-        stbi_image_free(px);
+    if (decode(data, (int)n, name, 1, img, e) || decode(data, (int)n, name, 0, img, e)) {
+        irra_image_free(img);
         return -1;
     }
-    /* Copied so that irra_image_free is a plain free() whoever made the image. */
-    size_t bytes = (size_t)w * h * 3;
-    img->rgb = malloc(bytes);
-    if (!img->rgb) {
-        stbi_image_free(px);
-        return irra_fail(e, "%s: out of memory for a %d x %d image", name, w, h);
-    }
-    memcpy(img->rgb, px, bytes);
-    stbi_image_free(px);
-    img->w = w;
-    img->h = h;
     return 0;
 }
 

@@ -11,11 +11,15 @@
 /* Loops shorter than this run on one thread: a parallel region costs more than it saves. */
 #define PAR_MIN 4096
 
-/* AVX2 and AVX-512 clones, and simd reductions: the sums as plain loops are scalar chains
- * (~4 cycles an element), which made LayerNorm ~3% of the image tower. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-irra_layernorm_stats(float *y, float *mean, float *rstd, const float *x, const float *w,
-                     const float *b, int N, int C)
+/* AVX2 and AVX-512 clones of the functions below. The clones are static and the public names
+ * plain functions that call them: clang 14 names a public clone's dispatcher "NAME.ifunc",
+ * which callers in other files cannot link to. */
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default"))) static
+
+/* Clones and simd reductions: the sums as plain loops are scalar chains (~4 cycles an
+ * element), which made LayerNorm ~3% of the image tower. */
+CLONES void layernorm_stats(float *y, float *mean, float *rstd, const float *x, const float *w,
+                            const float *b, int N, int C)
 {
 #pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
     for (int i = 0; i < N; i++) {
@@ -39,9 +43,15 @@ irra_layernorm_stats(float *y, float *mean, float *rstd, const float *x, const f
     }
 }
 
+void irra_layernorm_stats(float *y, float *mean, float *rstd, const float *x, const float *w,
+                          const float *b, int N, int C)
+{
+    layernorm_stats(y, mean, rstd, x, w, b, N, C);
+}
+
 void irra_layernorm(float *y, const float *x, const float *w, const float *b, int N, int C)
 {
-    irra_layernorm_stats(y, NULL, NULL, x, w, b, N, C);
+    layernorm_stats(y, NULL, NULL, x, w, b, N, C);
 }
 
 /* Column sums of dy[N, C] added to acc[C], one column block per thread: the sums run in row
@@ -60,9 +70,8 @@ static void colsum_add(float *acc, const float *dy, int N, int C)
 
 /* llm.c's layernorm_backward: with n = (x - mean) rstd and dn = dy w,
  * dx = rstd (dn - mean(dn) - n mean(dn n)); dw = sum dy n, db = sum dy over rows. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-irra_layernorm_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
-                        const float *mean, const float *rstd, const float *w, int N, int C)
+CLONES void layernorm_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                               const float *mean, const float *rstd, const float *w, int N, int C)
 {
 #pragma omp parallel for schedule(static) if ((size_t)N * C >= PAR_MIN)
     for (int i = 0; i < N; i++) {
@@ -89,6 +98,12 @@ irra_layernorm_backward(float *dx, float *dw, float *db, const float *dy, const 
     }
 }
 
+void irra_layernorm_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
+                             const float *mean, const float *rstd, const float *w, int N, int C)
+{
+    layernorm_backward(dx, dw, db, dy, x, mean, rstd, w, N, C);
+}
+
 /* expf written so that loops of it vectorise (libm's expf is a scalar call; QuickGELU and the
  * attention softmax spend ~20% of the image tower in it): e^x = 2^n * e^r, n = round(x/ln2),
  * |r| <= ln2/2, e^r by its degree-6 Taylor polynomial. Relative error < 3e-7 (tests/test_ops.c
@@ -108,15 +123,16 @@ static inline float vexpf(float x)
 float irra_expf(float x) { return vexpf(x); }
 
 /* AVX2 and AVX-512 clones where the CPU has them: the baseline (SSE2) cannot vectorise vexpf. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) void irra_quick_gelu(float *x, size_t n)
+CLONES void quick_gelu(float *x, size_t n)
 {
 #pragma omp parallel for simd schedule(static) if (n >= PAR_MIN)
     for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + vexpf(-1.702f * x[i]));
 }
 
+void irra_quick_gelu(float *x, size_t n) { quick_gelu(x, n); }
+
 /* d/dx x s(1.702 x) = s + 1.702 x s (1 - s), s = sigmoid(1.702 x). */
-__attribute__((target_clones("avx512f", "avx2", "default"))) void
-irra_quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n)
+CLONES void quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n)
 {
 #pragma omp parallel for simd schedule(static) if (n >= PAR_MIN)
     for (size_t i = 0; i < n; i++) {
@@ -125,7 +141,12 @@ irra_quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n)
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void irra_softmax_row(float *x, int valid, int C)
+void irra_quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n)
+{
+    quick_gelu_backward(dx, x, dy, n);
+}
+
+CLONES void softmax_row(float *x, int valid, int C)
 {
     /* simd reductions: without them the max is a scalar chain (~4 cycles an element), which
      * made softmax as slow as both attention products together. */
@@ -143,6 +164,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void irra_softmax_r
     for (int j = 0; j < valid; j++) x[j] *= inv;
     for (int j = valid; j < C; j++) x[j] = 0.0f;
 }
+
+void irra_softmax_row(float *x, int valid, int C) { softmax_row(x, valid, C); }
 
 /* OpenBLAS runs products with few rows (a text query: ~25 tokens) on one thread; splitting the
  * output columns across our threads uses them all. Each slice is a whole number of 64 columns. */

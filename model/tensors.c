@@ -2,6 +2,8 @@
 #include "model/safe_text.h"
 #include "model/tensors_io.h"
 
+#include "model/cpu.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -232,7 +234,7 @@ static void f16_run(const uint8_t *src, int64_t n, float *dst)
 {
     int64_t i = 0;
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("f16c")) i = f16_run_f16c(src, n, dst);
+    if (irra_cpu_has_f16c()) i = f16_run_f16c(src, n, dst);
 #endif
     for (; i < n; i++) {
         uint16_t h;

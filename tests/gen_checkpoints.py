@@ -334,6 +334,8 @@ write_zip(path("little.pth"), [(n.replace("ddp/", "little/"), d) for n, d in ent
 expect_good("little.pth", ddp, strip="module.")
 fake_checkpoint("huge_shape.pth", pickled({"w": FakeTensor(0, (1 << 40, 1 << 40), (1 << 40, 1))}))
 expect_bad("huge_shape.pth", "overflow")
+# not in the manifest: tests/test_loaders.sh dumps it (2^62 elements over a one-element storage)
+fake_checkpoint("stride0_huge.pth", pickled({"w": FakeTensor(0, (1 << 31, 1 << 31), (0, 0))}))
 fake_checkpoint("past_storage.pth", pickled({"w": FakeTensor(2, (4, 4), (4, 1))}))
 expect_bad("past_storage.pth", "reaches element 17 of a 16-element storage")
 fake_checkpoint("claims_more.pth", pickled({"w": FakeTensor(0, (4,), (1,), numel=1 << 40)}))

@@ -10,6 +10,17 @@ fi
 "$TOOL" check "$TMP"
 "$TOOL" roundtrip "$TMP/best.pth" "$TMP"
 
+dump_of_a_huge_stride0_view_does_not_wrap() {
+    # 2^31 x 2^31 with strides (0, 0): numel * 4 wraps to 0 in size_t; refused or listed, no crash
+    out=$("$TOOL" dump "$TMP/stride0_huge.pth" 2>&1); rc=$?
+    case $rc in
+    0) echo "$out" | grep -q "too large to sum" || fail "output: $out" ;;
+    2) [ "$(echo "$out" | wc -l)" = 1 ] || fail "output: $out" ;;
+    *) fail "exit $rc: $out" ;;
+    esac
+}
+t dump_of_a_huge_stride0_view_does_not_wrap
+
 python_reads_our_f32_file() {
     /usr/bin/python3 tests/check_safetensors.py "$TMP/rt_f32.safetensors" "$TMP" best.pth F32
 }

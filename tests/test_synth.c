@@ -1,6 +1,7 @@
 /* The synthetic dataset: Fashion-MNIST reading, identities with hard negatives, rendering,
  * and captions that say exactly what is there (checked by reading them back). */
 #include "cmd/progress.h"
+#include "model/image.h"
 #include "tests/check.h"
 #include "train/fmnist.h"
 #include "train/synth_attrs.h"
@@ -9,7 +10,6 @@
 #include "train/synth_png.h"
 #include "train/synth_render.h"
 
-#include <stb_image.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -273,14 +273,26 @@ static void garment_colour_lands_on_its_body_part(void)
     EXPECTF(knee[2] > knee[0] + 40, "knee %d %d %d", knee[0], knee[1], knee[2]);
 }
 
-/* Writes rgb with enc, decodes the file with stb_image and compares every byte. */
+/* PNG colour type 2 (RGB, no alpha), from the IHDR chunk that opens every PNG. */
+static int png_is_rgb(const char *path)
+{
+    unsigned char hdr[26];
+    FILE *f = fopen(path, "rb");
+    int ok = f && fread(hdr, 1, sizeof hdr, f) == sizeof hdr && !memcmp(hdr + 12, "IHDR", 4) &&
+             hdr[25] == 2;
+    if (f) fclose(f);
+    return ok;
+}
+
+/* Writes rgb with enc, decodes the file with irra's stb_image and compares every byte. */
 static int png_round_trips(syn_png *enc, const char *path, const uint8_t *rgb, int w, int h)
 {
     if (syn_png_write(enc, path, rgb) < 0) return 0;
-    int gw, gh, n;
-    uint8_t *got = stbi_load(path, &gw, &gh, &n, 3);
-    int same = got && gw == w && gh == h && n == 3 && !memcmp(got, rgb, (size_t)w * h * 3);
-    stbi_image_free(got);
+    irra_image got;
+    irra_err e;
+    if (irra_image_load(path, &got, &e)) return 0;
+    int same = got.w == w && got.h == h && png_is_rgb(path) && !memcmp(got.rgb, rgb, (size_t)w * h * 3);
+    irra_image_free(&got);
     return same;
 }
 

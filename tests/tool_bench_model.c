@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     size_t npx = (size_t)3 * c->img_h * c->img_w;
     float *px = malloc(sizeof(float) * 8 * npx);
     srand(1);
-    for (size_t i = 0; i < 8 * npx; i++) px[i] = (float)rand() / RAND_MAX * 4 - 2;
+    for (size_t i = 0; i < 8 * npx; i++) px[i] = (float)((double)rand() / RAND_MAX * 4 - 2);
     double img[2];
     for (int b = 0; b < 2; b++) {
         int B = b ? 8 : 1;

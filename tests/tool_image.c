@@ -2,12 +2,14 @@
  *   tool_image load IN OUT          decode; raw RGB bytes to OUT, "W H" on stdout
  *   tool_image resize IN W H OUT    decode and resize; raw RGB bytes to OUT
  *   tool_image preprocess IN H W OUT  decode and preprocess; float32 [3][H][W] to OUT
+ *   tool_image time IN REPS         decode IN from memory REPS times; ms per decode, best of 5 rounds
  * Errors: the library's message on stderr, exit status 2. */
 #include "model/image.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int write_all(const char *path, const void *p, size_t n)
 {
@@ -20,8 +22,39 @@ static int write_all(const char *path, const void *p, size_t n)
     return fclose(f) ? 2 : 0;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int timing(const char *path, int reps)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return perror(path), 2;
+    static unsigned char buf[64 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    double best = 1e9;
+    irra_err e = {{0}};
+    for (int round = 0; round < 5; round++) {
+        double t0 = now();
+        for (int r = 0; r < reps; r++) {
+            irra_image img;
+            if (irra_image_load_mem(buf, n, path, &img, &e)) return fprintf(stderr, "%s\n", e.msg), 2;
+            irra_image_free(&img);
+        }
+        double t = (now() - t0) / reps;
+        best = t < best ? t : best;
+    }
+    printf("%s: %.3f ms per decode\n", path, best * 1e3);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "time")) return timing(argv[2], atoi(argv[3]));
     if (argc < 4) {
         fprintf(stderr, "usage: tool_image load|resize|preprocess IN ... OUT\n");
         return 2;

@@ -5,11 +5,11 @@
  * decode at HxW, processed_tokens must be the captions' words, and every caption, read back,
  * must hold for the attributes.jsonl line of its image. Prints "ok"/"FAIL" lines per check.
  *   tool_synth_check --png FILE H W   checks that FILE decodes as an RGB PNG of HxW. */
+#include "model/image.h"
 #include "train/synth_caption.h"
 #include "train/synth_parse.h"
 
 #include <json-c/json.h>
-#include <stb_image.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +27,25 @@ static int failures;
         }                                                                               \
     } while (0)
 
+/* PNG colour type 2 (RGB, no alpha), from the IHDR chunk that opens every PNG. */
+static int png_is_rgb(const char *path)
+{
+    unsigned char hdr[26];
+    FILE *f = fopen(path, "rb");
+    int ok = f && fread(hdr, 1, sizeof hdr, f) == sizeof hdr && !memcmp(hdr + 12, "IHDR", 4) &&
+             hdr[25] == 2;
+    if (f) fclose(f);
+    return ok;
+}
+
 static int decodes(const char *path, int h, int w)
 {
-    int iw, ih, n;
-    unsigned char *px = stbi_load(path, &iw, &ih, &n, 3);
-    if (!px) return 0;
-    stbi_image_free(px);
-    return iw == w && ih == h && n == 3;
+    irra_image img;
+    irra_err e;
+    if (irra_image_load(path, &img, &e)) return 0;
+    int ok = img.w == w && img.h == h && png_is_rgb(path);
+    irra_image_free(&img);
+    return ok;
 }
 
 static int index_of(const char *name, const char *const *names, int n)

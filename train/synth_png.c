@@ -62,8 +62,14 @@ static uint8_t *seal_chunk(uint8_t *q, size_t len)
     return q + 12 + len;
 }
 
-/* GCC's -O2 vectorizes no loop that needs a scalar tail; the cost model of -O3 does. */
-__attribute__((optimize("vect-cost-model=dynamic"))) static void filter_up(const syn_png *p,
+/* GCC's -O2 vectorizes no loop that needs a scalar tail; the cost model of -O3 does. (clang
+ * has no per-function optimize attribute, and vectorizes this loop at -O2.) */
+#if defined(__clang__)
+#define VECT_DYNAMIC
+#else
+#define VECT_DYNAMIC __attribute__((optimize("vect-cost-model=dynamic")))
+#endif
+VECT_DYNAMIC static void filter_up(const syn_png *p,
                                                                           const uint8_t *rgb)
 {
     size_t n = 3 * (size_t)p->w;

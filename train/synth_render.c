@@ -330,8 +330,12 @@ static void occluder(canvas *c, const syn_nuisance *nu)
 
 /* GCC's -O2 vectorizes only loops whose trip count needs no scalar tail; the row loops below
  * have any length, so they ask for the cost model of -O3. Plain IEEE arithmetic either way:
- * the pixels do not change. */
+ * the pixels do not change. clang has no per-function optimize attribute and needs none. */
+#if defined(__clang__)
+#define ROW_LOOP
+#else
 #define ROW_LOOP __attribute__((optimize("vect-cost-model=dynamic")))
+#endif
 
 /* [1 2 1] / 4 in both directions: the slight defocus of surveillance cameras. */
 ROW_LOOP static void blur(canvas *c, float *tmp)

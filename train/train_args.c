@@ -29,7 +29,7 @@ const char irra_train_usage[] =
     "  --vision-width W --vision-layers L --text-width W --text-layers L --embed-dim E\n"
     "  --patch-size P --img-size HxW --stride-size S --text-length N --cmt-depth D\n"
     "  --vocab F              BPE merges file (default: the model's, else the shipped CLIP one)\n"
-    "recipe (official names; defaults as the official code, lr 1e-4 from scratch):\n"
+    "recipe (official names; defaults as the official code; from scratch: adamw, lr 1e-3):\n"
     "  --lr --lr-factor --bias-lr-factor --weight-decay --weight-decay-bias --alpha --beta\n"
     "  --optimizer adam|adamw --num-epoch --warmup-epochs --warmup-factor --target-lr\n"
     "  --batch-size --loss-names --id-loss-weight --mlm-loss-weight --temperature\n"
@@ -179,6 +179,7 @@ static int other_opt(irra_train_args *a, int c, const char *s, irra_err *e)
     case O_DRY: a->dry_run = 1; return 0;
     case 'q': a->quiet = 1; return 0;
     case O_OPT:
+        a->optimizer_given = 1;
         if (!strcmp(s, "adam")) a->oa.adamw = 0;
         else if (!strcmp(s, "adamw")) a->oa.adamw = 1;
         else return irra_fail(e, "train: --optimizer wants adam or adamw, got '%s'", s);

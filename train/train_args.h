@@ -13,7 +13,7 @@ typedef struct {
     const char *dataset, *init, *resume, *out, *replay, *vocab, *preset, *val_split;
     const char *loss_names;
     irra_optim_args oa;
-    int lr_given;
+    int lr_given, optimizer_given;
     double id_loss_weight, mlm_loss_weight, temperature;
     irra_loader_opts lo;
     int dry_run, checkpoint_every, quiet;
