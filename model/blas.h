@@ -18,6 +18,10 @@ void irra_gemm_at(int M, int N, int K, float alpha, const float *A, int lda, con
 void irra_gemv(int M, int N, float alpha, const float *A, int lda, const float *x, float beta,
                float *y);
 
+/* y[N] = alpha * A[M,N]^T . x[M] + beta * y (column sums when x is all ones). */
+void irra_gemv_t(int M, int N, float alpha, const float *A, int lda, const float *x, float beta,
+                 float *y);
+
 /* A Linear weight W[out, in] repacked for irra's own product (model/gemm_packed.c): panels of
  * 32 output columns, each stored [in][32], the last one zero-padded. Packing costs one copy of
  * the weight; in return the product skips the per-call packing that OpenBLAS does, which at the

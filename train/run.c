@@ -59,6 +59,7 @@ typedef struct {
     irra_run_state *st;
     const irra_run_opts *ro;
     irra_curves curves;
+    double t0; /* when this process started the run */
 } run_ctx;
 
 /* On resume: the log keeps what the checkpoint holds (steps up to its global step, evaluations
@@ -173,8 +174,9 @@ static int one_step(run_ctx *c, irra_trainer *t, irra_param_buf *g, irra_batch_s
     char parts[400], line[600];
     loss_text(parts, sizeof parts, l, lc, 1);
     double lr = irra_optim_lr(&c->o->a, c->o->a.lr, epoch);
-    snprintf(line, sizeof line, "{\"step\": %lld, \"epoch\": %d, \"batch\": %d, %s\"lr\": %.6g}",
-             c->st->global_step, epoch, b.B, parts, lr);
+    snprintf(line, sizeof line,
+             "{\"step\": %lld, \"epoch\": %d, \"batch\": %d, %s\"lr\": %.6g, \"t\": %.3f}",
+             c->st->global_step, epoch, b.B, parts, lr, now() - c->t0);
     log_line(c->ro->dir, line);
     const char *names[] = {"loss", "sdm_loss", "itc_loss", "id_loss", "mlm_loss"};
     double vals[] = {l->loss, l->sdm_loss, l->itc_loss, l->id_loss, l->mlm_loss};
@@ -191,7 +193,7 @@ static int one_step(run_ctx *c, irra_trainer *t, irra_param_buf *g, irra_batch_s
 int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state *st,
              irra_batch_source *src, const irra_run_opts *ro, irra_err *e)
 {
-    run_ctx c = {p, o, st, ro, {0}};
+    run_ctx c = {p, o, st, ro, {0}, now()};
     irra_trainer *t = irra_trainer_new(p, g, e);
     if (!t) return -1;
     irra_curves_init(&c.curves);
