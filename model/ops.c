@@ -124,13 +124,14 @@ static inline float vexpf(float x)
 float irra_expf(float x) { return vexpf(x); }
 
 /* AVX2 and AVX-512 clones where the CPU has them: the baseline (SSE2) cannot vectorise vexpf. */
-CLONES void quick_gelu(float *x, size_t n)
+CLONES void quick_gelu(float *y, const float *x, size_t n)
 {
 #pragma omp parallel for simd schedule(static) if (n >= PAR_MIN)
-    for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + vexpf(-1.702f * x[i]));
+    for (size_t i = 0; i < n; i++) y[i] = x[i] / (1.0f + vexpf(-1.702f * x[i]));
 }
 
-void irra_quick_gelu(float *x, size_t n) { quick_gelu(x, n); }
+void irra_quick_gelu(float *x, size_t n) { quick_gelu(x, x, n); }
+void irra_quick_gelu_to(float *y, const float *x, size_t n) { quick_gelu(y, x, n); }
 
 /* d/dx x s(1.702 x) = s + 1.702 x s (1 - s), s = sigmoid(1.702 x). */
 CLONES void quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n)

@@ -24,6 +24,8 @@ void irra_layernorm_backward(float *dx, float *dw, float *db, const float *dy, c
 
 /* x = x * sigmoid(1.702 x), CLIP's QuickGELU, in place over n values. */
 void irra_quick_gelu(float *x, size_t n);
+/* y = QuickGELU(x) over n values, x kept (the training forward keeps both). */
+void irra_quick_gelu_to(float *y, const float *x, size_t n);
 /* dx = dy * QuickGELU'(x) over n values, x the forward's input; dx may equal dy (written, not
  * added: the input of a QuickGELU feeds nothing else). */
 void irra_quick_gelu_backward(float *dx, const float *x, const float *dy, size_t n);

@@ -36,6 +36,7 @@ from check_optim import param_groups  # noqa: E402
 SIZE = dict(v_width=256, v_layers=4, t_width=256, t_layers=4, embed=256, patch=16, stride=16,
             img_h=192, img_w=64, context=77, vocab=49408, cmt_depth=1)
 B = 64
+EXTRA = os.environ.get("IRRA_BENCH_TRAIN_ARGS", "").split()
 MEAN, STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
 
 
@@ -105,7 +106,7 @@ def irra_run(irra, root, d, steps):
             "--batch-size", str(B), "--lr", "1e-4", "--optimizer", "adam", "--checkpoint-every", "0",
             "-q", "--vision-width", "256", "--vision-layers", "4", "--text-width", "256",
             "--text-layers", "4", "--embed-dim", "256", "--patch-size", "16", "--img-size", "192x64",
-            "--stride-size", "16", "--text-length", "77", "--cmt-depth", "1"]
+            "--stride-size", "16", "--text-length", "77", "--cmt-depth", "1"] + EXTRA
     env = dict(os.environ, OMP_NUM_THREADS="2", IRRA_TRAIN_SIGNAL_AFTER=str(steps + 1))
     subprocess.run(args, env=env, capture_output=True, text=True)
     log = [json.loads(l) for l in open(os.path.join(run, "log.jsonl")) if '"step"' in l]

@@ -43,16 +43,16 @@ void irra_stack_carve(irra_stack *s, irra_arena *a)
         k->mean2 = irra_arena_take(a, N);
         k->rstd2 = irra_arena_take(a, N);
         k->fc = irra_arena_take(a, N * 4 * C);
+        k->gelu = irra_arena_take(a, N * 4 * C);
     }
     /* With no blocks the output is the input: one buffer either way. */
     s->out = irra_arena_take(a, N * C);
     if (s->L == 0) s->blk[0].x = s->out;
-    s->scratch = irra_arena_take(a, N * 9 * C);
+    s->scratch = irra_arena_take(a, N * 5 * C);
 }
 
-/* x -> y: x += Attn(ln_1(x)); y = x + c_proj(QuickGELU(c_fc(ln_2(x)))). hid: [N, 4C] scratch. */
-static int block_forward(const irra_stack *s, const irra_block_w *w, irra_block_acts *k, float *y,
-                         float *hid)
+/* x -> y: x += Attn(ln_1(x)); y = x + c_proj(QuickGELU(c_fc(ln_2(x)))). */
+static int block_forward(const irra_stack *s, const irra_block_w *w, irra_block_acts *k, float *y)
 {
     int N = s->B * s->T, C = s->C;
     size_t nc = (size_t)N * C;
@@ -66,10 +66,9 @@ static int block_forward(const irra_stack *s, const irra_block_w *w, irra_block_
     irra_linear(k->res1, k->att, w->out_w, w->out_b, N, C, C, 1);
     irra_layernorm_stats(k->ln2, k->mean2, k->rstd2, k->res1, w->ln2_w, w->ln2_b, N, C);
     irra_linear(k->fc, k->ln2, w->fc_w, w->fc_b, N, C, 4 * C, 0);
-    memcpy(hid, k->fc, nc * 4 * sizeof *hid);
-    irra_quick_gelu(hid, nc * 4);
+    irra_quick_gelu_to(k->gelu, k->fc, nc * 4);
     memcpy(y, k->res1, nc * sizeof *y);
-    irra_linear(y, hid, w->proj_w, w->proj_b, N, 4 * C, C, 1);
+    irra_linear(y, k->gelu, w->proj_w, w->proj_b, N, 4 * C, C, 1);
     return 0;
 }
 
@@ -77,7 +76,7 @@ int irra_stack_forward(irra_stack *s, const irra_block_w *w, irra_err *e)
 {
     for (int l = 0; l < s->L; l++) {
         float *y = l + 1 < s->L ? s->blk[l + 1].x : s->out;
-        if (block_forward(s, &w[l], &s->blk[l], y, s->scratch) < 0)
+        if (block_forward(s, &w[l], &s->blk[l], y) < 0)
             return irra_fail(e, "out of memory in attention");
     }
     return 0;
@@ -90,13 +89,11 @@ static int block_backward(const irra_stack *s, const irra_block_w *w, irra_block
     int N = s->B * s->T, C = s->C;
     size_t nc = (size_t)N * C;
     irra_seqs sq = {s->B, s->seq, s->seq + s->B};
-    float *hid = s->scratch, *dhid = hid + nc * 4, *dln = dhid + nc * 4;
-    float *datt = hid, *dqkv = hid + nc; /* reuse hid once the MLP is done */
+    float *dhid = s->scratch, *dln = dhid + nc * 4;
+    float *datt = dhid, *dqkv = dhid + nc; /* reuse dhid once the MLP is done */
     /* MLP: y = res1 + c_proj(QuickGELU(fc)) */
-    memcpy(hid, k->fc, nc * 4 * sizeof *hid);
-    irra_quick_gelu(hid, nc * 4);
     memset(dhid, 0, nc * 4 * sizeof *dhid);
-    irra_linear_backward(dhid, G(g->proj_w), G(g->proj_b), dy, hid, w->proj_w, N, 4 * C, C);
+    irra_linear_backward(dhid, G(g->proj_w), G(g->proj_b), dy, k->gelu, w->proj_w, N, 4 * C, C);
     irra_quick_gelu_backward(dhid, k->fc, dhid, nc * 4);
     memset(dln, 0, nc * sizeof *dln);
     irra_linear_backward(dln, G(g->fc_w), G(g->fc_b), dhid, k->ln2, w->fc_w, N, C, 4 * C);

@@ -19,6 +19,7 @@ typedef struct {
     float *res1;               /* x + attention */
     float *ln2, *mean2, *rstd2;
     float *fc;                 /* [N, 4C] c_fc output, before QuickGELU */
+    float *gelu;               /* [N, 4C] after QuickGELU, c_proj's input */
 } irra_block_acts;
 
 typedef struct {
@@ -26,7 +27,7 @@ typedef struct {
     int *seq;                /* offsets and lengths for irra_seqs: [2 B] */
     irra_block_acts *blk;    /* [L] */
     float *out;              /* [N, C] the last block's output */
-    float *scratch;          /* [N, 9C]: hidden and its gradient, dln, datt, dqkv */
+    float *scratch;          /* [N, 5C]: the hidden gradient and dln; datt and dqkv in it */
 } irra_stack;
 
 /* Carves the stack's buffers from a (counting pass when a->base is NULL). blk and seq are

@@ -61,8 +61,9 @@ void irra_optim_free(irra_optim *o)
     memset(o, 0, sizeof *o);
 }
 
-/* torch.optim.Adam / AdamW (torch 1.13 _single_tensor_adam(w)) on one tensor of n values. */
-static void adam_tensor(float *p, const float *g, float *m, float *v, size_t n, double lr,
+/* torch.optim.Adam / AdamW (torch 1.13 _single_tensor_adam(w)) on one tensor of n values; AVX2
+ * and AVX-512 clones, as the baseline's 4-wide sqrt and divide made it ~3% of a step. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void adam_tensor(float *p, const float *g, float *m, float *v, size_t n, double lr,
                         double wd, const irra_optim_args *a, long long t)
 {
     double b1 = a->alpha, b2 = a->beta, eps = a->adamw ? 1e-8 : 1e-3;
