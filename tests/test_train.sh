@@ -93,6 +93,8 @@ hostile_run_directories_are_refused() {
 }
 
 from_scratch_run_learns_well_above_chance() {
+    # a quality check, not a memory check: too slow under the sanitizers
+    [ -n "$IRRA_SANITIZED" ] && return 0
     # 100 train identities at 96x32, 20 val identities x 2 images: R@1 by chance is 2/40 = 5%.
     # Measured: best R@1 12.5-22.5 and mAP 24-33 within 20 epochs (6.25 / 13.5 after epoch 1),
     # about 2 minutes on 2 cores.
