@@ -7,6 +7,7 @@
 #include "model/tensors.h"
 #include "tests/check.h"
 #include "train/block_train.h"
+#include "train/init.h"
 #include "train/losses.h"
 #include "train/params.h"
 #include "train/trainer.h"
@@ -411,6 +412,84 @@ static void test_whole_model_gradients_match_finite_differences(void)
     free(px);
 }
 
+
+/* ---- initialisation from scratch (spec 4.8, 4.9) ---------------------------------------- */
+static void tensor_stats(const irra_param_buf *p, const char *name, double *mean, double *sd,
+                         double *maxabs)
+{
+    int i = irra_param_find(p->L, name);
+    EXPECTF(i >= 0, "no tensor %s", name);
+    if (i < 0) return;
+    size_t n = 1;
+    for (int k = 0; k < p->L->ndim[i]; k++) n *= (size_t)p->L->shape[i][k];
+    const float *x = p->mem + p->L->off[i];
+    double s = 0, s2 = 0, m = 0;
+    for (size_t j = 0; j < n; j++) s += x[j], s2 += (double)x[j] * x[j], m = fabs(x[j]) > m ? fabs(x[j]) : m;
+    *mean = s / n, *sd = sqrt(s2 / n - (s / n) * (s / n)), *maxabs = m;
+}
+
+static void test_initialisation_follows_clip_and_irra(void)
+{
+    irra_config c = {.embed_dim = 128, .v_width = 192, .v_layers = 2, .v_heads = 3, .patch = 8,
+                     .img_h = 32, .img_w = 16, .stride = 8, .grid_h = 4, .grid_w = 2, .v_tokens = 9,
+                     .t_width = 128, .t_layers = 3, .t_heads = 2, .context = 16, .vocab = 3000,
+                     .has_mlm = 1, .cmt_layers = 2, .cmt_heads = 2, .mlm_vocab = 3000,
+                     .num_classes = 50};
+    irra_param_layout L;
+    irra_param_buf p, q;
+    EXPECT(irra_param_layout_make(&L, &c, NULL) == 0);
+    EXPECT(irra_param_buf_init(&p, &L, "p", NULL) == 0 && irra_param_buf_init(&q, &L, "q", NULL) == 0);
+    irra_init_all(&p, 7);
+    struct { const char *name; double sd; int uniform; } want[] = {
+        {"base_model.token_embedding.weight", 0.02, 0},
+        {"base_model.positional_embedding", 0.01, 0},
+        {"base_model.text_projection", 1 / sqrt(128), 0},
+        {"base_model.transformer.resblocks.1.attn.in_proj_weight", 1 / sqrt(128), 0},
+        {"base_model.transformer.resblocks.1.attn.out_proj.weight", 1 / sqrt(128) / sqrt(6), 0},
+        {"base_model.transformer.resblocks.1.mlp.c_fc.weight", 1 / sqrt(256), 0},
+        {"base_model.visual.class_embedding", 1 / sqrt(192), 0},
+        {"base_model.visual.proj", 1 / sqrt(192), 0},
+        {"base_model.visual.transformer.resblocks.0.attn.in_proj_weight", sqrt(6.0 / (4 * 192)), 1},
+        {"base_model.visual.transformer.resblocks.0.mlp.c_fc.weight", 1 / sqrt(192), 1},
+        {"base_model.visual.transformer.resblocks.0.mlp.c_fc.bias", 1 / sqrt(192), 1},
+        {"base_model.visual.conv1.weight", 1 / sqrt(3 * 64), 1},
+        {"cross_modal_transformer.resblocks.0.attn.in_proj_weight", 1 / sqrt(128), 0},
+        {"cross_modal_transformer.resblocks.0.mlp.c_proj.weight", 1 / sqrt(128) / sqrt(4), 0},
+        {"cross_attn.out_proj.weight", 1 / sqrt(128) / sqrt(4), 0},
+        {"mlm_head.dense.weight", 1 / sqrt(256), 0},
+        {"mlm_head.fc.weight", 1 / sqrt(128) / sqrt(4), 0},
+        {"classifier.weight", 0.001, 0},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        double m, sd, mx;
+        tensor_stats(&p, want[k].name, &m, &sd, &mx);
+        /* normal: the std; uniform(+-b): std b / sqrt(3) and nothing beyond b */
+        double expect = want[k].uniform ? want[k].sd / sqrt(3) : want[k].sd;
+        EXPECTF(fabs(sd - expect) <= 0.08 * expect, "%s: std %.5g, expected %.5g", want[k].name, sd, expect);
+        EXPECTF(fabs(m) <= 0.1 * expect + 1e-4, "%s: mean %.5g", want[k].name, m);
+        if (want[k].uniform) EXPECTF(mx <= want[k].sd, "%s: %.5g beyond the bound %.5g", want[k].name, mx, want[k].sd);
+    }
+    const char *zero[] = {"classifier.bias", "cross_attn.in_proj_bias", "base_model.visual.ln_pre.bias",
+                          "base_model.transformer.resblocks.0.attn.out_proj.bias", "mlm_head.ln.bias"};
+    const char *one[] = {"base_model.ln_final.weight", "ln_pre_t.weight", "mlm_head.ln.weight"};
+    for (size_t k = 0; k < 5; k++) {
+        double m, sd, mx;
+        tensor_stats(&p, zero[k], &m, &sd, &mx);
+        EXPECTF(mx == 0, "%s is not zero", zero[k]);
+    }
+    for (size_t k = 0; k < 3; k++) {
+        double m, sd, mx;
+        tensor_stats(&p, one[k], &m, &sd, &mx);
+        EXPECTF(m == 1 && sd == 0, "%s is not all ones", one[k]);
+    }
+    irra_init_all(&q, 7);
+    EXPECT(memcmp(p.mem, q.mem, L.total * sizeof(float)) == 0); /* the seed decides everything */
+    irra_init_all(&q, 8);
+    EXPECT(memcmp(p.mem, q.mem, L.total * sizeof(float)) != 0);
+    irra_param_buf_free(&p), irra_param_buf_free(&q);
+    irra_param_layout_free(&L);
+}
+
 int main(void)
 {
     RUN(test_layernorm_backward_matches_finite_differences);
@@ -427,5 +506,6 @@ int main(void)
     RUN(test_id_loss_backward_matches_finite_differences);
     RUN(test_cross_entropy_backward_matches_finite_differences);
     RUN(test_whole_model_gradients_match_finite_differences);
+    RUN(test_initialisation_follows_clip_and_irra);
     return DONE();
 }
