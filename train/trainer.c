@@ -46,16 +46,23 @@ irra_trainer *irra_trainer_new(const irra_param_buf *p, irra_param_buf *g, irra_
     return t;
 }
 
-static void free_acts(irra_trainer *t)
+/* The per-batch-size tables (stacks' sequence tables, EOT positions); the arena stays. */
+static void free_tables(irra_trainer *t)
 {
     irra_stack_free(&t->img.st);
     for (int k = 0; k < 2; k++) irra_stack_free(&t->txt[k].st), free(t->txt[k].eot);
     irra_stack_free(&t->irr.st);
     free(t->irr.qk);
-    free(t->mem);
-    t->mem = NULL, t->B = 0;
+    t->B = 0;
     memset(&t->img, 0, sizeof t->img), memset(t->txt, 0, sizeof t->txt);
     memset(&t->irr, 0, sizeof t->irr);
+}
+
+static void free_acts(irra_trainer *t)
+{
+    free_tables(t);
+    free(t->mem);
+    t->mem = NULL, t->mem_cap = 0;
 }
 
 void irra_trainer_free(irra_trainer *t)
@@ -76,11 +83,12 @@ static void carve(irra_trainer *t, irra_arena *a, int B)
     t->df = irra_arena_take(a, be), t->dg = irra_arena_take(a, be);
 }
 
-/* Buffers for batches of B (kept when already large enough for B: re-carved otherwise). */
+/* Buffers for batches of B: carved again when B changes, in the same allocation when it is large
+ * enough (an epoch's last, partial batch), so that no step allocates gigabytes anew. */
 static int ensure(irra_trainer *t, int B, irra_err *e)
 {
     if (t->B == B) return 0;
-    free_acts(t);
+    free_tables(t);
     const irra_config *c = &t->cfg;
     int rc = irra_stack_init(&t->img.st, B, c->v_tokens, c->v_width, c->v_heads, c->v_layers, 0, e);
     for (int k = 0; k < 2 && rc == 0; k++) {
@@ -100,9 +108,15 @@ static int ensure(irra_trainer *t, int B, irra_err *e)
     }
     irra_arena a = {0};
     if (rc == 0) carve(t, &a, B);
-    if (rc == 0 && (a.used > ((size_t)1 << 35) || !(t->mem = aligned_alloc(64, a.used * 4))))
-        rc = irra_fail(e, "cannot allocate %.1f GB of activations for a batch of %d",
-                       a.used * 4e-9, B);
+    if (rc == 0 && a.used > t->mem_cap) {
+        free(t->mem);
+        t->mem_cap = 0;
+        if (a.used > ((size_t)1 << 35) || !(t->mem = aligned_alloc(64, a.used * 4)))
+            rc = irra_fail(e, "cannot allocate %.1f GB of activations for a batch of %d",
+                           a.used * 4e-9, B);
+        else
+            t->mem_cap = a.used;
+    }
     if (rc < 0) {
         free_acts(t);
         return -1;

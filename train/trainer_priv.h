@@ -42,7 +42,7 @@ struct irra_trainer {
     irra_config cfg;
     int B;                      /* batch size the buffers were carved for */
     float *mem;
-    size_t mem_floats, head_floats;
+    size_t mem_floats, mem_cap, head_floats; /* used by this B, allocated, MLM head's */
     irra_image_acts img;
     irra_text_acts txt[2];      /* caption pass, and the masked pass when it differs */
     irra_irr_acts irr;
