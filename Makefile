@@ -52,7 +52,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/%.c=$(BUILD)/%)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all deps run check test asan clang fuzz fuzz-build fuzz-targets bench install clean
+.PHONY: all deps run check test asan clang fuzz fuzz-build fuzz-targets bench model install clean
 all: irra $(TESTS)
 
 irra: $(BUILD)/irra
@@ -119,6 +119,10 @@ asan: deps
 bench: deps all
 	@sh mk/demo_assets.sh $(BUILD)
 	@sh tests/bench.sh $(BUILD)
+
+# The shipped model, trained by irra train from irra synth data (mk/model.sh; resumable, hours).
+model: deps all
+	@sh mk/model.sh $(BUILD)
 
 run: deps all
 	@sh mk/demo_assets.sh $(BUILD)
