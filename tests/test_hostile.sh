@@ -7,8 +7,7 @@
 
 PY=/usr/bin/python3
 FIX="$PY tests/gallery_fixture.py"
-VOCAB=../shared/data/bpe_simple_vocab_16e6.txt.gz
-[ -f "$VOCAB" ] || VOCAB=/work/shared/data/bpe_simple_vocab_16e6.txt.gz
+VOCAB=assets/bpe_simple_vocab_16e6.txt.gz
 $FIX model "$TMP/tiny" tiny >/dev/null 2>&1 || { echo "FAIL fixture: tiny model"; exit 1; }
 TINY="--model $TMP/tiny/model.pth --image-size 32x16 --stride 8 --vocab $VOCAB"
 BROWSE="--model $TMP/tiny/model.pth --vocab $VOCAB" # its configs.yaml gives the geometry
