@@ -6,4 +6,6 @@ TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 t() {
     if out=$("$@" 2>&1); then echo "ok $1"; else echo "$out" | sed 's/^/  /'; echo "FAIL $1"; fi
 }
-fail() { echo "$*"; return 1; }
+# Ends the test at once: t runs each test in a subshell, so a failure cannot be masked by the
+# lines after it (with `return`, a test failed only when its last line did).
+fail() { echo "$*"; exit 1; }

@@ -53,7 +53,9 @@ moves_and_opens_detail() {
     keys Tab l j k Enter
     wait_for 'rank 2 +cosine' || return 1
     screen | grep -q 'captions:' || fail "no captions heading"
-    screen | grep -q 'a person in a .* shirt and .* trousers' || fail "no caption text"
+    # the detail pane (right of the last border) wraps the caption: read it with its lines joined
+    screen | sed 's/.*│//' | tr -s ' \n' ' ' | grep -q 'a person in a [a-z]* shirt and [a-z]* trousers' ||
+        fail "no caption text"
     screen | grep -q 'identity [0-9]' || fail "no identity"
 }
 typing_searches_without_enter() {
@@ -67,7 +69,8 @@ toggles_heatmaps() {
     search "a person in a red shirt" || return 1
     keys Tab a
     wait_for 'similarity: query vs patches low' || return 1
-    screen | grep -qE '#1 -?[0-9.]+ \*' || fail "tile not marked"
+    # the marked tile's score is followed by '*' (its rank moves to the top edge to make room)
+    screen | grep -qE -- '-?[0-9]\.[0-9]{3} \*' || fail "tile not marked"
     keys m w
     wait_for "relation: word 'person'" || return 1
     # the chosen word is highlighted (reverse video) in the query line

@@ -184,7 +184,7 @@ bad_gallery_files_are_refused() {
 bad_datasets_are_errors_naming_the_file() {
     mkdir -p "$TMP/empty"
     out=$($IRRA gallery build $TINY --dataset "cuhk-pedes:$TMP/empty" -o "$TMP/x.db" 2>&1); [ $? = 2 ] || fail "exit"
-    echo "$out" | grep -q "reid_raw.json" || fail "$out"
+    echo "$out" | grep -qE "reid_raw.json|empty/imgs" || fail "$out"
     mkdir -p "$TMP/malformed/imgs"; printf '[{"split": "test", ' >"$TMP/malformed/reid_raw.json"
     out=$($IRRA eval $TINY --dataset "cuhk-pedes:$TMP/malformed" 2>&1); [ $? = 2 ] || fail "exit"
     echo "$out" | grep -q "reid_raw.json" || fail "$out"
