@@ -89,10 +89,11 @@ static int read_info(const char *dir, int *argc, char ***argv, irra_err *e)
         json_object_put(o);
         return irra_fail(e, "%s: not a readable run description", path);
     }
-    if (json_object_get_int(fmt) != RUN_FORMAT) {
+    int format = json_object_get_int(fmt);
+    if (format != RUN_FORMAT) {
         json_object_put(o);
         return irra_fail(e, "%s: a run directory of format %d; this irra (%s) reads format %d",
-                         path, json_object_get_int(fmt), IRRA_VERSION, RUN_FORMAT);
+                         path, format, IRRA_VERSION, RUN_FORMAT);
     }
     int k = (int)json_object_array_length(arr);
     char **v = calloc((size_t)k + 2, sizeof *v);
