@@ -157,6 +157,30 @@ static int jpeg_tables_ok(const uint8_t *b, size_t n)
     return 1;
 }
 
+/* stb_image 2.27 reads a PNM header's width, height and maxval with `value*10 + digit` in an
+ * int and no bound (signed overflow, undefined; UBSan reports it, found by fuzz_image). A PNM
+ * (P5/P6, as stb reads them) whose header holds a number of more than 9 digits is refused
+ * first: no image that size could be decoded anyway. Comments (#...) and whitespace are skipped
+ * as stb skips them. */
+static int pnm_header_ok(const uint8_t *b, size_t n)
+{
+    if (n < 2 || b[0] != 'P' || (b[1] != '5' && b[1] != '6')) return 1; /* not a PNM stb reads */
+    size_t p = 2;
+    for (int k = 0; k < 3; k++) {
+        while (p < n && (b[p] == ' ' || (b[p] >= '\t' && b[p] <= '\r') || b[p] == '#')) {
+            if (b[p] == '#')
+                while (p < n && b[p] != '\n' && b[p] != '\r') p++;
+            else
+                p++;
+        }
+        size_t digits = 0;
+        while (p < n && b[p] >= '0' && b[p] <= '9') p++, digits++;
+        if (digits > 9) return 0;
+        if (digits == 0) return 1; /* malformed: stb refuses it */
+    }
+    return 1;
+}
+
 /* Frees every block stb still holds (all of them after an assert, the pixels after a decode). */
 static void release_all(void)
 {
@@ -220,6 +244,8 @@ int irra_image_load_mem(const void *data, size_t n, const char *name, irra_image
                                                            : irra_image_other_decode(data, n, name, img, e);
     if (!jpeg_tables_ok(data, n))
         return irra_fail(e, "%s: corrupt JPEG (a Huffman table of over 256 codes)", name);
+    if (!pnm_header_ok(data, n))
+        return irra_fail(e, "%s: corrupt PNM (a header number of more than 9 digits)", name);
     /* The header first, so a hostile size is refused before stb allocates for it. */
     if (decode(data, (int)n, name, 1, img, e) || decode(data, (int)n, name, 0, img, e)) {
         irra_image_free(img);

@@ -103,7 +103,18 @@ undefined_huffman_tables_read_no_uninitialised_memory() {
     done
     return 0
 }
+# stb 2.27 parses PNM header numbers with an unbounded `value*10 + digit` in an int (signed
+# overflow; fuzz_image found it with this header): refused before stb reads it.
+pnm_header_numbers_past_9_digits_are_refused() {
+    printf 'P6\n22222222222222222223 3\n255\n' >"$TMP/big.ppm"
+    "$TOOL" load "$TMP/big.ppm" "$TMP/out.raw" 2>"$TMP/err" >/dev/null && fail "decoded"
+    grep -q "big.ppm: corrupt PNM (a header number of more than 9 digits)" "$TMP/err" || fail "$(cat "$TMP/err")"
+    printf 'P6\n# a comment\n2 1\n255\n\001\002\003\004\005\006' >"$TMP/ok.ppm"
+    [ "$("$TOOL" load "$TMP/ok.ppm" "$TMP/out.raw")" = "2 1" ] || fail "a small PPM does not decode"
+}
+
 t every_corrupt_jpeg_is_one_clean_error_or_an_image
+t pnm_header_numbers_past_9_digits_are_refused
 t good_jpegs_still_decode
 t errors_say_what_is_wrong
 t huffman_tables_of_over_256_codes_are_refused
