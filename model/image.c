@@ -124,12 +124,17 @@ static int check_size(const char *name, int w, int h, irra_err *e)
  * and stbi__build_huffman writes that many sizes into a 257-byte table and the values into a
  * 256-byte one, over the rest of its decoder state (function pointers included). Fixed upstream
  * in 2.28 ("bad size list"); until Debian ships it, every DHT table of a JPEG is checked here
- * first: a table of over 256 codes is refused. Markers are walked from SOI, skipping
- * entropy-coded data (0xFF 0x00 is a stuffed byte, 0xFF 0xD0-0xD7 a restart marker). */
+ * first: a table of over 256 codes is refused. Markers are walked from SOI (after any fill
+ * bytes, as stb allows: found by fuzz_image), skipping entropy-coded data (0xFF 0x00 is a
+ * stuffed byte, 0xFF 0xD0-0xD7 a restart marker). */
 static int jpeg_tables_ok(const uint8_t *b, size_t n)
 {
-    if (n < 4 || b[0] != 0xff || b[1] != 0xd8) return 1; /* not a JPEG: stb decides */
-    size_t p = 2;
+    /* stb reads a marker as 0xFF, any more 0xFF fill bytes, then the code: SOI may follow
+     * fill bytes (FF FF D8) */
+    size_t p = 0;
+    while (p < n && b[p] == 0xff) p++;
+    if (p == 0 || p >= n || b[p] != 0xd8) return 1; /* not a JPEG: stb decides */
+    p++;
     while (p + 4 <= n) {
         if (b[p] != 0xff) { /* entropy-coded data, or garbage stb will refuse: find a marker */
             p++;

@@ -45,6 +45,9 @@ b = bytearray(colour); h = marker(b, 0xc4); b[h + 5:h + 21] = bytes([255] * 16);
 put('huffman_counts_past_the_end', colour[:marker(colour, 0xc4)] + b'\xff\xc4\x01\x00\x00' + b'\xff' * 7)
 b = bytearray(colour); h = marker(b, 0xc4); n = struct.unpack('>H', b[h + 2:h + 4])[0]
 b[h + 5:h + 2 + n] = random.Random(3).randbytes(n - 3); put('huffman_random', b)
+# the same behind fill bytes before SOI (FF FF D8), which stb accepts (found by fuzz_image)
+b = bytearray(colour); h = marker(b, 0xc4); b[h + 5:h + 21] = bytes([255] * 16)
+put('huffman_counts_after_fill', b'\xff' + bytes(b))
 # bad sizes in the frame header: zero, huge, too many components
 f = marker(colour, 0xc0)
 for name, (hh, ww) in (('zero_width', (48, 0)), ('zero_height', (0, 32)), ('huge', (65535, 65535))):
@@ -83,7 +86,7 @@ good_jpegs_still_decode() {
     done
 }
 huffman_tables_of_over_256_codes_are_refused() {
-    for f in huffman_counts_too_big huffman_counts_past_the_end; do
+    for f in huffman_counts_too_big huffman_counts_past_the_end huffman_counts_after_fill; do
         "$TOOL" load "$C/$f.jpg" "$TMP/out.raw" 2>"$TMP/err" >/dev/null && fail "$f decoded"
         grep -q "$f.jpg: corrupt JPEG (a Huffman table of over 256 codes)" "$TMP/err" || fail "$f: $(cat "$TMP/err")"
     done
