@@ -51,6 +51,9 @@ train = sorted({r["id"] for r in rows if r["split"] == "train"})
 assert train == list(range(1, 17)), train   # IRRA: train pid = id - 1 must be 0..N-1
 truth = [json.loads(l) for l in open(os.path.join(d, "attributes.jsonl"))]
 assert [t["file_path"] for t in truth] == [r["file_path"] for r in rows]
+for t in truth:  # the person's extent: 80-95% of the image height, inside it
+    b = t["body"]
+    assert 0 <= b["top"] < b["bottom"] <= 1 and 0.79 <= b["bottom"] - b["top"] <= 0.96, b
 PY
 }
 pngs_decode_with_pil() {

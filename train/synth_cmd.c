@@ -221,6 +221,14 @@ static json_object *piece_of(const syn_piece *pc, int test_pool)
     return o;
 }
 
+
+/* A fraction in [0, 1] as JSON with 4 decimals ("0.0593", not 0.059299999999999999). */
+static json_object *fraction(float v)
+{
+    char s[16];
+    snprintf(s, sizeof s, "%.4f", v);
+    return json_object_new_double_s(strtod(s, NULL), s);
+}
 static json_object *truth_of(const syn_dataset *d, long img)
 {
     int id = (int)(img / d->per_id), test_pool = syn_split_of(d, id) != SYN_TRAIN;
@@ -248,6 +256,12 @@ static json_object *truth_of(const syn_dataset *d, long img)
     json_object_object_add(o, "flip", json_object_new_boolean(nu.flip));
     json_object_object_add(o, "occluded", json_object_new_boolean(nu.occluder));
     json_object_object_add(o, "blur", json_object_new_boolean(nu.blur));
+    /* where the person stands, as fractions of the image height (top of the head to the soles):
+     * what tells the upper body from the lower in a heatmap */
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "top", fraction(nu.top));
+    json_object_object_add(body, "bottom", fraction(nu.top + nu.height));
+    json_object_object_add(o, "body", body);
     return o;
 }
 
