@@ -52,7 +52,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/%.c=$(BUILD)/%)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all deps run check test asan clang fuzz fuzz-build fuzz-targets bench model install clean
+.PHONY: all deps run check test asan clang fuzz fuzz-build fuzz-targets bench model ablation install clean
 all: irra $(TESTS)
 
 irra: $(BUILD)/irra
@@ -122,15 +122,18 @@ asan: deps
 	    IRRA_SANITIZED=1 sh tests/run.sh build-asan
 
 bench: deps all
-	@sh mk/demo_assets.sh $(BUILD)
 	@sh tests/bench.sh $(BUILD)
 
 # The shipped model, trained by irra train from irra synth data (mk/model.sh; resumable, hours).
 model: deps all
 	@sh mk/model.sh $(BUILD)
 
+# The paper's Table 3 on the shipped model's data and architecture (mk/ablation.sh; hours).
+ablation: deps all
+	@sh mk/ablation.sh $(BUILD)
+
+# the browser on the shipped model and gallery (assets/): nothing to download, no Python
 run: deps all
-	@sh mk/demo_assets.sh $(BUILD)
 	./irra
 
 install: $(BUILD)/irra
