@@ -3,6 +3,7 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <xmmintrin.h>
 
 int irra_cpu_has_f16c(void)
 {
@@ -13,6 +14,12 @@ int irra_cpu_has_f16c(void)
     __builtin_cpu_init();
     return (c & bit_F16C) && __builtin_cpu_supports("avx");
 }
+
+void irra_cpu_flush_denormals(void)
+{
+    _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
+}
 #else
 int irra_cpu_has_f16c(void) { return 0; }
+void irra_cpu_flush_denormals(void) {}
 #endif

@@ -3,6 +3,7 @@
  * each input moves by +-h (h = 1e-2, 2e-3 for the long chains) and (L+ - L-) / 2h must match the
  * analytic gradient within 2e-3 + 2e-2 |g| (float forward rounding over 2h is ~1e-5). Shapes are
  * odd on purpose (widths not multiples of 8, ragged sequences, one head or three). */
+#include "model/cpu.h"
 #include "model/ops.h"
 #include "model/tensors.h"
 #include "tests/check.h"
@@ -490,6 +491,24 @@ static void test_initialisation_follows_clip_and_irra(void)
     irra_param_layout_free(&L);
 }
 
+/* irra_run sets FTZ/DAZ in every OpenMP thread: subnormal results become 0 there. */
+static void test_denormals_flush_to_zero_in_every_thread(void)
+{
+    int bad = 0;
+#pragma omp parallel reduction(+ : bad)
+    {
+        irra_cpu_flush_denormals();
+        volatile float tiny = 1e-30f, scale = 1e-10f;
+        float x = tiny * scale; /* 1e-40: subnormal, or 0 when flushed */
+#if defined(__x86_64__)
+        bad += x != 0;
+#else
+        (void)x;
+#endif
+    }
+    EXPECT(bad == 0);
+}
+
 int main(void)
 {
     RUN(test_layernorm_backward_matches_finite_differences);
@@ -507,5 +526,6 @@ int main(void)
     RUN(test_cross_entropy_backward_matches_finite_differences);
     RUN(test_whole_model_gradients_match_finite_differences);
     RUN(test_initialisation_follows_clip_and_irra);
+    RUN(test_denormals_flush_to_zero_in_every_thread);
     return DONE();
 }

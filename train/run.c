@@ -2,6 +2,7 @@
 
 #include "cmd/progress.h"
 #include "gallery/json_read.h"
+#include "model/cpu.h"
 #include "train/curves.h"
 
 #include <errno.h>
@@ -194,6 +195,10 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
              irra_batch_source *src, const irra_run_opts *ro, irra_err *e)
 {
     run_ctx c = {p, o, st, ro, {0}, now()};
+    /* in every thread that computes (OpenBLAS runs on the same OpenMP threads) */
+    irra_cpu_flush_denormals();
+#pragma omp parallel
+    irra_cpu_flush_denormals();
     irra_trainer *t = irra_trainer_new(p, g, e);
     if (!t) return -1;
     irra_curves_init(&c.curves);
