@@ -15,6 +15,10 @@
 
 void gal_thumb_size(int w, int h, int *tw, int *th)
 {
+    if (w >= 1 && h >= 1 && w <= GAL_THUMB_W && h <= GAL_THUMB_H) {
+        *tw = w, *th = h;
+        return;
+    }
     /* Compare GAL_THUMB_W / w with GAL_THUMB_H / h without rounding. */
     if ((long)GAL_THUMB_W * h <= (long)GAL_THUMB_H * w) {
         *tw = GAL_THUMB_W;

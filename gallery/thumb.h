@@ -1,5 +1,5 @@
 /* Thumbnails for the gallery: the image resized to fit GAL_THUMB_W x GAL_THUMB_H (aspect kept,
- * Pillow-style bilinear) and compressed as JPEG at quality 90. */
+ * Pillow-style bilinear; never enlarged) and compressed as JPEG at quality 90. */
 #ifndef GAL_THUMB_H_INCLUDED
 #define GAL_THUMB_H_INCLUDED
 
@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The thumbnail size for a w x h image: the largest that fits the box, at least 1 x 1. */
+/* The thumbnail size for a w x h image: the image's own when it fits the box (an enlarged
+ * thumbnail holds more bytes, not more detail: the browser scales tiles itself), else the
+ * largest that fits it; at least 1 x 1. */
 void gal_thumb_size(int w, int h, int *tw, int *th);
 
 /* *jpeg is malloc'd; the caller frees it. */

@@ -29,12 +29,25 @@ folder_build_with_spaces_and_utf8_names() {
     $IRRA gallery info "$TMP/f.db" | grep -q 'images *12 (12 encoded, 0 unreadable)' || fail "info"
 }
 
+large_images_get_box_sized_thumbnails() {
+    mkdir -p "$TMP/big"
+    $PY -c "import sys; from PIL import Image
+Image.new('RGB', (300, 900), (200, 40, 40)).save(sys.argv[1] + '/tall.png')
+Image.new('RGB', (400, 400), (40, 40, 200)).save(sys.argv[1] + '/square.png')" "$TMP/big" || fail "images"
+    $IRRA gallery build $TINY --images "$TMP/big" -o "$TMP/big.db" 2>"$TMP/err" || fail "build: $(cat "$TMP/err")"
+    sizes=$($PY -c "import sqlite3,io,sys; from PIL import Image
+c=sqlite3.connect(sys.argv[1])
+print(sorted(Image.open(io.BytesIO(j)).size for (j,) in c.execute('SELECT jpeg FROM thumbs')))" "$TMP/big.db")
+    [ "$sizes" = "[(128, 128), (128, 384)]" ] || fail "thumbnail sizes $sizes"
+}
+
 thumbnails_fit_the_display_box() {
     $PY -c "import sqlite3,io,sys; from PIL import Image
 c=sqlite3.connect(sys.argv[1])
 for w,h,j in c.execute('SELECT width,height,jpeg FROM images JOIN thumbs ON image_id=id'):
     t=Image.open(io.BytesIO(j)); assert t.format=='JPEG'
-    assert t.width<=128 and t.height<=384 and (t.width==128 or t.height==384), (t.size,w,h)
+    assert t.width<=128 and t.height<=384, (t.size,w,h)
+    assert t.width==128 or t.height==384 or t.size==(w,h), (t.size,w,h)  # never enlarged
     assert abs(t.width/t.height-w/h) < 0.05, (t.size, w, h)" "$TMP/f.db" || fail "thumbnails"
 }
 
@@ -278,6 +291,7 @@ for i, name in enumerate(['a.webp', 'b.WEBP', 'c.tif', 'd.tiff']):
 
 t folder_build_with_spaces_and_utf8_names
 t thumbnails_fit_the_display_box
+t large_images_get_box_sized_thumbnails
 t second_build_encodes_only_new_images
 t unreadable_images_are_skipped_with_one_warning_each
 t search_json_from_arguments_and_stdin
