@@ -315,6 +315,7 @@ static int train(train_run *r, int argc, char **argv, int resuming)
     }
     if (a->dry_run) {
         dry_run(r, &src);
+        irra_loader_out_free(&ds.out); /* the batch it timed */
         rc = 0;
         goto out;
     }
