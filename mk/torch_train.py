@@ -17,16 +17,13 @@ usage: torch_train.py --irra BIN --like MODEL.safetensors --dataset DIR --second
                       [--split test|val] [--clean-captions]"""
 import argparse
 import json
-import math
 import os
-import random
 import struct
 import subprocess
 import sys
 import time
 
 import torch
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "ref"))
@@ -34,6 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 import irra_ref  # noqa: E402
 import irra_train_ref as tr  # noqa: E402
 from check_optim import WarmupCosine, param_groups  # noqa: E402
+from official_data import Data, samples  # noqa: E402
 
 B = 64
 
@@ -56,43 +54,6 @@ def config_of(path):
              v_layers=layers("base_model.visual.transformer.resblocks."),
              t_layers=layers("base_model.transformer.resblocks."))
     return c
-
-
-def samples(root, irra, context):
-    """The train split as ImageTextMLMDataset sees it: (pid, image path, caption ids)."""
-    train = [a for a in json.load(open(os.path.join(root, "reid_raw.json"))) if a["split"] == "train"]
-    caps = [c for a in train for c in a["captions"]]
-    p = subprocess.run([irra, "tokenize", "--context", str(context), "--jsonl"], check=True,
-                       input="\n".join(json.dumps(c) for c in caps), capture_output=True, text=True)
-    ids = [json.loads(line) for line in p.stdout.splitlines()]
-    pids = sorted({a["id"] for a in train})
-    index = {p: i for i, p in enumerate(pids)}
-    out, k = [], 0
-    for a in train:
-        for _ in a["captions"]:
-            out.append((index[a["id"]], os.path.join(root, "imgs", a["file_path"]),
-                        (ids[k] + [0] * context)[:context]))
-            k += 1
-    return out
-
-
-class Data(torch.utils.data.Dataset):
-    def __init__(self, items, c):
-        import torchvision.transforms as T
-        self.items, self.vocab = items, c["vocab"]
-        hw = (c["img_h"], c["img_w"])
-        self.t = T.Compose([T.Resize(hw), T.RandomHorizontalFlip(0.5), T.Pad(10), T.RandomCrop(hw),
-                            T.ToTensor(), T.Normalize(tr.MEAN, tr.STD),
-                            T.RandomErasing(scale=(0.02, 0.4), value=tr.MEAN)])
-
-    def __len__(self):
-        return len(self.items)
-
-    def __getitem__(self, i):
-        pid, path, ids = self.items[i]
-        img = self.t(Image.open(path).convert("RGB"))
-        mlm, labels = tr.mask_tokens(ids, self.vocab, random)
-        return img, pid, torch.tensor(ids), torch.tensor(mlm), torch.tensor(labels)
 
 
 def train(a, c, items):

@@ -17,14 +17,12 @@ samples/s taken from the time stamps of its log between the 2nd and the last ste
 usage: bench_train_run.py BUILD_DIR [STEPS]   (timed steps, default 6)"""
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
 
 import torch
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "ref"))
@@ -32,48 +30,12 @@ sys.path.insert(0, HERE)
 import irra_ref  # noqa: E402
 import irra_train_ref as tr  # noqa: E402
 from check_optim import param_groups  # noqa: E402
+from official_data import Data, samples  # noqa: E402
 
 SIZE = dict(v_width=256, v_layers=4, t_width=256, t_layers=4, embed=256, patch=16, stride=16,
             img_h=192, img_w=64, context=77, vocab=49408, cmt_depth=1)
 B = 64
 EXTRA = os.environ.get("IRRA_BENCH_TRAIN_ARGS", "").split()
-MEAN, STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
-
-
-def samples(root, irra):
-    """The train split as ImageTextMLMDataset sees it: (pid, image path, caption ids)."""
-    anno = json.load(open(os.path.join(root, "reid_raw.json")))
-    train = [a for a in anno if a["split"] == "train"]
-    caps = [c for a in train for c in a["captions"]]
-    p = subprocess.run([irra, "tokenize", "--jsonl"], input="\n".join(json.dumps(c) for c in caps),
-                       capture_output=True, text=True, check=True)
-    ids = [json.loads(l)["ids"] if isinstance(json.loads(l), dict) else json.loads(l)
-           for l in p.stdout.splitlines()]
-    out, k = [], 0
-    for a in train:
-        for _ in a["captions"]:
-            row = (ids[k] + [0] * SIZE["context"])[:SIZE["context"]]
-            out.append((a["id"] - 1, os.path.join(root, "imgs", a["file_path"]), row))
-            k += 1
-    return out
-
-
-class Data(torch.utils.data.Dataset):
-    def __init__(self, items):
-        import torchvision.transforms as T
-        self.items = items
-        self.t = T.Compose([T.Resize((SIZE["img_h"], SIZE["img_w"])), T.RandomHorizontalFlip(0.5),
-                            T.Pad(10), T.RandomCrop((SIZE["img_h"], SIZE["img_w"])), T.ToTensor(),
-                            T.Normalize(MEAN, STD), T.RandomErasing(scale=(0.02, 0.4), value=MEAN)])
-
-    def __len__(self):
-        return len(self.items)
-
-    def __getitem__(self, i):
-        pid, path, ids = self.items[i]
-        img = self.t(Image.open(path).convert("RGB"))
-        mlm, labels = tr.mask_tokens(ids, SIZE["vocab"], random)
-        return img, pid, torch.tensor(mlm), torch.tensor(labels)
 
 
 def torch_run(items, num_classes, steps, threads):
@@ -83,10 +45,10 @@ def torch_run(items, num_classes, steps, threads):
     model = irra_ref.IRRA(c).train()
     r = dict(lr=1e-4, lr_factor=5.0, bias_lr_factor=2.0, weight_decay=4e-5, weight_decay_bias=0.0)
     opt = torch.optim.Adam(param_groups(model, r), lr=1e-4, betas=(0.9, 0.999), eps=1e-3)
-    loader = torch.utils.data.DataLoader(Data(items), batch_size=B, shuffle=True, num_workers=2,
+    loader = torch.utils.data.DataLoader(Data(items, SIZE), batch_size=B, shuffle=True, num_workers=2,
                                          drop_last=False)
     t, n = None, 0
-    for k, (img, pid, mlm, labels) in enumerate(loader):
+    for k, (img, pid, _, mlm, labels) in enumerate(loader):
         if k == 1:
             t, n = time.perf_counter(), 0  # the first step warms up
         batch = {"loss_names": "sdm+id+mlm", "caption_ids": mlm.tolist(), "mlm_ids": mlm.tolist(),
@@ -122,7 +84,7 @@ def main():
         root = os.path.join(d, "synth")
         subprocess.run([irra, "synth", "-o", root, "--ids", "120", "--images-per-id", "4",
                         "--seed", "3"], check=True, capture_output=True)
-        items = samples(root, irra)
+        items = samples(root, irra, SIZE["context"])
         num_classes = len({p for p, _, _ in items})
         print("config: %d train samples, %d classes, batch %d, %d timed steps after one"
               % (len(items), num_classes, B, steps))
