@@ -153,6 +153,44 @@ static void captions_say_exactly_what_the_writer_meant(void)
     EXPECTF(short_or_long == 0, "%d captions outside 15..40 words", short_or_long);
 }
 
+/* Short captions are as truthful as long ones, name a colour for every item they name, and
+ * cover every item kind (upper, lower, shoes, bag) and one to three items. */
+static void short_captions_are_true_and_name_colours(void)
+{
+    enum { N = 3000 };
+    static syn_person p[N];
+    syn_sample_identities(p, N, 0, 4, &pool);
+    int wrong = 0, uncoloured = 0, seen[4] = {0}, items[4] = {0};
+    for (int i = 0; i < N; i++) {
+        syn_rng r = syn_rng_key(4, SYN_STREAM_SHORT_CAPTION, (uint64_t)i);
+        char cap[SYN_CAPTION_MAX], why[128];
+        syn_claims said, read;
+        syn_short_caption(&p[i], &r, cap, &said);
+        syn_parse_caption(cap, &read);
+        if (memcmp(&said, &read, sizeof said) || syn_check_claims(&read, &p[i], why, sizeof why) ||
+            syn_count_words(cap) < 3 || syn_count_words(cap) > 24) {
+            if (wrong++ < 5) printf("  misread: %s\n", cap);
+        }
+        unsigned named[4] = {read.upper_cls, read.lower_cls, read.shoes, read.bag & 2};
+        unsigned colour[4] = {read.upper_colour, read.lower_colour, read.shoes_colour, read.bag_colour};
+        int k = 0;
+        for (int j = 0; j < 4; j++) {
+            if (!named[j]) continue;
+            k++;
+            seen[j]++;
+            if (!colour[j]) uncoloured++;
+        }
+        if (k >= 1 && k <= 3) items[k]++;
+        else wrong++;
+    }
+    EXPECTF(wrong == 0, "%d short captions misread or out of shape", wrong);
+    EXPECTF(uncoloured == 0, "%d items named without a colour", uncoloured);
+    EXPECTF(seen[0] && seen[1] && seen[2] && seen[3], "kinds %d %d %d %d", seen[0], seen[1],
+            seen[2], seen[3]);
+    EXPECTF(items[1] > N / 3 && items[2] > N / 5 && items[3] > N / 20, "1/2/3 items: %d %d %d",
+            items[1], items[2], items[3]);
+}
+
 static void captions_vary(void)
 {
     syn_person p[1];
@@ -357,6 +395,7 @@ int main(void)
     RUN(hard_negatives_differ_in_exactly_one_attribute);
     RUN(identities_are_a_function_of_the_seed);
     RUN(captions_say_exactly_what_the_writer_meant);
+    RUN(short_captions_are_true_and_name_colours);
     RUN(captions_vary);
     RUN(reader_catches_swapped_colours);
     RUN(reader_binds_words_to_the_right_part);

@@ -17,6 +17,24 @@ dataset_matches_request_and_captions_match_images() {
     synth -o "$TMP/d" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --seed 3 || fail "run"
     "$CHECK" "$TMP/d" 40 5 7 2 96 32
 }
+short_captions_go_to_training_images_only() {
+    synth -o "$TMP/short" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --short-captions 2 ||
+        fail "run: $(cat "$TMP/stderr")"
+    "$CHECK" "$TMP/short" 40 5 7 2 96 32 2 || fail "check"
+    # one sample a caption: 28 train identities x 2 images x (2 + 2) captions
+    "$build/tests/tool_dataset" "cuhk-pedes:$TMP/short" train | head -1 |
+        grep -q "images 56 captions 224 ids 28" || fail "train split as the reader sees it"
+    synth -o "$TMP/short0" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 || fail "run 0"
+    cmp -s "$TMP/short/attributes.jsonl" "$TMP/short0/attributes.jsonl" || fail "attributes changed"
+    cmp -s "$TMP/short/imgs/train/000001_01.png" "$TMP/short0/imgs/train/000001_01.png" || fail "pixels changed"
+    /usr/bin/python3 - "$TMP/short" "$TMP/short0" <<'PY' || fail "the annotator-style captions changed"
+import json, sys
+a, b = (json.load(open(d + "/reid_raw.json")) for d in sys.argv[1:])
+assert all(x["captions"][:2] == y["captions"] for x, y in zip(a, b))
+PY
+    synth -o "$TMP/short5" --short-captions 5 && fail "--short-captions 5 accepted"
+    grep -q "short-captions" "$TMP/stderr" || fail "error: $(cat "$TMP/stderr")"
+}
 loads_with_the_gallery_dataset_reader() {
     # --ids 20: 16 train (ids 1..16, remapped to 0..15), 2 val, 2 test identities, 2 images each
     synth -o "$TMP/g" --ids 20 --val-ids 2 --test-ids 2 --images-per-id 2 || fail "run"
@@ -119,6 +137,7 @@ warns_when_a_split_is_empty() {
 
 t same_seed_gives_identical_files
 t dataset_matches_request_and_captions_match_images
+t short_captions_go_to_training_images_only
 t loads_with_the_gallery_dataset_reader
 t checker_catches_a_wrong_caption
 t json_loads_with_python

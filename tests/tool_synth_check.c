@@ -1,9 +1,10 @@
 /* Checks a dataset written by `irra synth` the way a trainer would read it:
- *   tool_synth_check DIR IDS VAL TEST PER_ID H W
+ *   tool_synth_check DIR IDS VAL TEST PER_ID H W [SHORT]
  * reid_raw.json must load with json-c and have the CUHK-PEDES fields, train ids must be 1..N,
  * the splits must hold the asked identity counts with PER_ID images each, every image must
  * decode at HxW, processed_tokens must be the captions' words, and every caption, read back,
- * must hold for the attributes.jsonl line of its image. Prints "ok"/"FAIL" lines per check.
+ * must hold for the attributes.jsonl line of its image. A training image has SHORT (default 0)
+ * short captions after its two, val and test images none. Prints "ok"/"FAIL" lines per check.
  *   tool_synth_check --png FILE H W   checks that FILE decodes as an RGB PNG of HxW. */
 #include "model/image.h"
 #include "train/synth_caption.h"
@@ -115,7 +116,7 @@ static int tokens_match(const char *caption, json_object *toks)
 }
 
 static void check_entry(json_object *e, json_object *truth, const char *dir, int h, int w,
-                        int *split_ids, int *images_of, int n_ids)
+                        int *split_ids, int *images_of, int n_ids, int n_short)
 {
     const char *split = str(e, "split"), *path = str(e, "file_path");
     json_object *caps, *toks, *idv;
@@ -139,19 +140,21 @@ static void check_entry(json_object *e, json_object *truth, const char *dir, int
     CHECK(decodes(full, h, w), "%s does not decode as %dx%d RGB", full, h, w);
     syn_person p;
     CHECK(person_of(truth, &p), "attributes of %s are incomplete", path);
-    CHECK(json_object_is_type(caps, json_type_array) && json_object_array_length(caps) == 2 &&
-          json_object_array_length(toks) == 2, "%s: not two captions and two token lists", path);
-    for (int j = 0; j < 2 && json_object_array_length(caps) == 2; j++) {
+    size_t want = 2 + (size_t)(split_no == 0 ? n_short : 0);
+    int shaped = json_object_is_type(caps, json_type_array) &&
+                 json_object_array_length(caps) == want && json_object_array_length(toks) == want;
+    CHECK(shaped, "%s: not %zu captions and %zu token lists", path, want, want);
+    for (size_t j = 0; j < want && shaped; j++) {
         const char *cap = json_object_get_string(json_object_array_get_idx(caps, (size_t)j));
         syn_claims c;
         char why[128];
         syn_parse_caption(cap, &c);
         CHECK(syn_check_claims(&c, &p, why, sizeof why) == 0, "%s: %s: \"%s\"", path, why, cap);
-        int words = syn_count_words(cap);
-        CHECK(words >= SYN_CAPTION_MIN_WORDS && words <= SYN_CAPTION_MAX_WORDS,
-              "%s: caption of %d words", path, words);
-        CHECK(tokens_match(cap, json_object_array_get_idx(toks, (size_t)j)),
-              "%s: processed_tokens are not the words of caption %d", path, j);
+        int words = syn_count_words(cap), lo = j < 2 ? SYN_CAPTION_MIN_WORDS : 3,
+            hi = j < 2 ? SYN_CAPTION_MAX_WORDS : 24;
+        CHECK(words >= lo && words <= hi, "%s: caption %zu of %d words", path, j, words);
+        CHECK(tokens_match(cap, json_object_array_get_idx(toks, j)),
+              "%s: processed_tokens are not the words of caption %zu", path, j);
     }
 }
 
@@ -179,13 +182,13 @@ int main(int argc, char **argv)
         printf("%s png_decodes\n", ok ? "ok" : "FAIL");
         return !ok;
     }
-    if (argc != 8) {
-        fprintf(stderr, "usage: tool_synth_check DIR IDS VAL TEST PER_ID H W\n");
+    if (argc != 8 && argc != 9) {
+        fprintf(stderr, "usage: tool_synth_check DIR IDS VAL TEST PER_ID H W [SHORT]\n");
         return 2;
     }
     const char *dir = argv[1];
     int n_ids = atoi(argv[2]), val = atoi(argv[3]), test = atoi(argv[4]), per_id = atoi(argv[5]);
-    int h = atoi(argv[6]), w = atoi(argv[7]);
+    int h = atoi(argv[6]), w = atoi(argv[7]), n_short = argc == 9 ? atoi(argv[8]) : 0;
     char path[4096];
     snprintf(path, sizeof path, "%s/reid_raw.json", dir);
     json_object *root = json_object_from_file(path);
@@ -205,7 +208,7 @@ int main(int argc, char **argv)
         int s = split ? (!strcmp(split, "train") ? 0 : !strcmp(split, "val") ? 1 : 2) : 0;
         if (s < last_split) ordered = 0;
         last_split = s;
-        check_entry(e, truth[i], dir, h, w, split_ids, images_of, n_ids);
+        check_entry(e, truth[i], dir, h, w, split_ids, images_of, n_ids, n_short);
     }
     /* IRRA assigns train pids as id - 1 and asserts they are 0..N-1. */
     for (int i = 0; i < split_ids[0]; i++)

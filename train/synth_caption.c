@@ -304,6 +304,53 @@ static void attempt(draft *d, const syn_person *p, syn_rng *r)
     while (d->len > 0 && d->text[d->len - 1] == ' ') d->text[--d->len] = 0;
 }
 
+/* A searcher's description, "a woman in a red coat carrying a black bag": the gender noun or
+ * "person", then one to three worn items, each with its colour, garments before the bag. */
+static void short_attempt(draft *d, const syn_person *p, syn_rng *r)
+{
+    memset(d, 0, sizeof *d);
+    const syn_piece *items[4];
+    int n = 0;
+    if (p->upper.cls >= 0) items[n++] = &p->upper;
+    items[n++] = &p->lower;
+    items[n++] = &p->shoes;
+    if (p->bag.cls >= 0) items[n++] = &p->bag;
+    for (int i = n - 1; i > 0; i--) {
+        int j = syn_below(r, i + 1);
+        const syn_piece *t = items[i];
+        items[i] = items[j];
+        items[j] = t;
+    }
+    int k = syn_chance(r, 0.5) ? 1 : syn_chance(r, 0.7) ? 2 : 3;
+    if (k > n) k = n;
+    if (syn_chance(r, 0.35)) {
+        put(d, "a %s", PICK(r, "person", "person", "pedestrian"));
+    } else {
+        put(d, "a %s", persona_of(p, r).noun);
+        d->said.gender |= 1u << p->gender;
+    }
+    int worn = 0;
+    for (int i = 0; i < k; i++) {
+        if (items[i]->cls == SYN_BAG) continue;
+        put(d, "%s", worn++ ? " and "
+                        : PICK(r, " in ", " wearing ", " dressed in ", " with "));
+        garment(d, r, items[i], p->gender, 1.0);
+    }
+    for (int i = 0; i < k; i++) {
+        if (items[i]->cls != SYN_BAG) continue;
+        put(d, "%s", PICK(r, " carrying ", " with ", " holding "));
+        garment(d, r, items[i], p->gender, 1.0);
+    }
+}
+
+void syn_short_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said)
+{
+    draft d;
+    short_attempt(&d, p, r);
+    memcpy(buf, d.text, d.len + 1);
+    if (said) *said = d.said;
+}
+
 void syn_tokenize(const char *text, void (*emit)(const char *tok, size_t len, void *ctx), void *ctx)
 {
     for (const char *s = text; *s;) {

@@ -33,6 +33,11 @@ typedef struct {
  * records in said (when not NULL) exactly what it says. */
 void syn_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said);
 
+/* Writes a short description of p into buf the way a searcher types one ("a man in a blue
+ * shirt and grey trousers", "a woman with a green bag"): one to three worn items, every one with
+ * its colour, 3 to 24 words. The same contract as syn_caption otherwise. */
+void syn_short_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said);
+
 /* Splits a caption into words (runs of letters, digits, hyphens, apostrophes) and sentence
  * ends (". ! ? ;" as one-character tokens), calling emit for each; other punctuation is dropped.
  * The one tokenizer of captions: the reader, the word count and processed_tokens use it. */

@@ -20,7 +20,8 @@
 
 static const char usage[] =
     "usage: irra synth -o DIR [--ids N] [--images-per-id K] [--size HxW] [--seed S]\n"
-    "                  [--val-ids N] [--test-ids N] [--fashion-mnist DIR] [--force]\n"
+    "                  [--val-ids N] [--test-ids N] [--short-captions N] [--fashion-mnist DIR]\n"
+    "                  [--force]\n"
     "       irra synth --contact-sheet FILE.png [--sheet-count N] [--size HxW] [--seed S]\n\n"
     "Writes a synthetic person-description dataset in the CUHK-PEDES layout: DIR/reid_raw.json,\n"
     "DIR/imgs/{train,val,test}/ID_SHOT.png and DIR/attributes.jsonl (the ground truth of every\n"
@@ -35,13 +36,16 @@ static const char usage[] =
     "  --seed S                random seed (default 1)\n"
     "  --val-ids N             identities in the val split (default ids/10)\n"
     "  --test-ids N            identities in the test split (default ids/10)\n"
+    "  --short-captions N      add N short captions, as searchers type them (\"a woman in a\n"
+    "                          red coat carrying a black bag\"), to every training image;\n"
+    "                          0 to 4 (default 0). Val and test keep two captions each\n"
     "  --fashion-mnist DIR     the Fashion-MNIST IDX files (default " SYN_FMNIST_DIR ")\n"
     "  --contact-sheet FILE    write a PNG grid of people with their captions instead\n"
     "  --sheet-count N         people on the contact sheet (default 12)\n";
 
 typedef struct {
     const char *out, *sheet, *fmnist;
-    int ids, per_id, h, w, val, test, sheet_n, force;
+    int ids, per_id, h, w, val, test, sheet_n, force, n_short;
     unsigned long long seed;
 } options;
 
@@ -58,7 +62,7 @@ static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE };
+    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE, SHORT };
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"ids", required_argument, 0, IDS},
         {"images-per-id", required_argument, 0, PER_ID}, {"size", required_argument, 0, SIZE},
@@ -66,7 +70,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"test-ids", required_argument, 0, TEST}, {"fashion-mnist", required_argument, 0, FMNIST},
         {"contact-sheet", required_argument, 0, SHEET},
         {"sheet-count", required_argument, 0, SHEET_N}, {"force", no_argument, 0, FORCE},
-        {0, 0, 0, 0}};
+        {"short-captions", required_argument, 0, SHORT}, {0, 0, 0, 0}};
     *o = (options){.fmnist = SYN_FMNIST_DIR, .ids = 1000, .per_id = 4, .h = 384, .w = 128,
                    .val = -1, .test = -1, .sheet_n = 12, .seed = 1};
     optind = 1;
@@ -80,6 +84,7 @@ static int parse_options(int argc, char **argv, options *o)
         case PER_ID: rc = parse_int(optarg, "--images-per-id", 1, 1000, &o->per_id); break;
         case VAL: rc = parse_int(optarg, "--val-ids", 0, 10000000, &o->val); break;
         case TEST: rc = parse_int(optarg, "--test-ids", 0, 10000000, &o->test); break;
+        case SHORT: rc = parse_int(optarg, "--short-captions", 0, SYN_MAX_SHORT, &o->n_short); break;
         case SHEET_N: rc = parse_int(optarg, "--sheet-count", 1, 1000, &o->sheet_n); break;
         case FMNIST: o->fmnist = optarg; break;
         case FORCE: o->force = 1; break;
@@ -192,13 +197,13 @@ static json_object *tokens_of(const char *caption)
 
 static json_object *entry_of(const syn_dataset *d, long img)
 {
-    char path[64], cap[2][SYN_CAPTION_MAX];
+    char path[64], cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX];
     int id = (int)(img / d->per_id);
     syn_image_path(d, img, path, sizeof path);
-    syn_image_captions(d, img, cap);
+    int n_caps = syn_image_captions(d, img, cap);
     json_object *o = json_object_new_object(), *caps = json_object_new_array(),
                 *toks = json_object_new_array();
-    for (int j = 0; j < 2; j++) {
+    for (int j = 0; j < n_caps; j++) {
         json_object_array_add(caps, json_object_new_string(cap[j]));
         json_object_array_add(toks, tokens_of(cap[j]));
     }
@@ -352,6 +357,7 @@ int cmd_synth(int argc, char **argv)
     if (o.sheet && !o.out && ids < o.sheet_n) ids = o.sheet_n;
     if (syn_dataset_init(&d, o.fmnist, ids, o.val, o.test, o.per_id, o.h, o.w, o.seed, &e) < 0)
         return cli_error("%s", e.msg);
+    d.n_short = o.n_short;
     if (o.sheet && syn_contact_sheet(&d, o.sheet_n < d.n_ids ? o.sheet_n : d.n_ids, 6, o.sheet, &e) < 0)
         rc = cli_error("%s", e.msg);
     if (!rc && o.out) rc = write_dataset(&d, o.out, o.force);

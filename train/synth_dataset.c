@@ -63,13 +63,22 @@ int syn_image_render(const syn_dataset *d, long img, uint8_t *rgb)
     return syn_render(pool, &d->people[id], &nu, rgb, d->h, d->w);
 }
 
-void syn_image_captions(const syn_dataset *d, long img, char cap[2][SYN_CAPTION_MAX])
+int syn_image_captions(const syn_dataset *d, long img, char cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX])
 {
-    const syn_person *p = &d->people[img / d->per_id];
+    int id = (int)(img / d->per_id);
+    const syn_person *p = &d->people[id];
     for (int j = 0; j < 2; j++) {
         syn_rng r = syn_rng_key(d->seed, SYN_STREAM_CAPTION, (uint64_t)img * 2 + (uint64_t)j);
         syn_caption(p, &r, cap[j], NULL);
     }
+    /* val and test keep the annotators' style only: retrieval is measured on it */
+    int n_short = syn_split_of(d, id) == SYN_TRAIN ? d->n_short : 0;
+    for (int j = 0; j < n_short; j++) {
+        syn_rng r = syn_rng_key(d->seed, SYN_STREAM_SHORT_CAPTION,
+                                (uint64_t)img * SYN_MAX_SHORT + (uint64_t)j);
+        syn_short_caption(p, &r, cap[2 + j], NULL);
+    }
+    return 2 + n_short;
 }
 
 void syn_image_path(const syn_dataset *d, long img, char *buf, size_t n)

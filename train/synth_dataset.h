@@ -20,6 +20,7 @@ typedef struct {
     syn_fmnist pool[2];
     syn_person *people;      /* n_ids, train first, then val, then test */
     int n_ids, n_train, n_val, n_test, per_id, h, w;
+    int n_short; /* short, searcher-style captions added to each training image (0 by default) */
     uint64_t seed;
 } syn_dataset;
 
@@ -39,8 +40,12 @@ void syn_image_nuisance(const syn_dataset *d, long img, syn_nuisance *nu);
 /* Renders image img into rgb (h x w x 3). Returns 0 or -1 (out of memory). */
 int syn_image_render(const syn_dataset *d, long img, uint8_t *rgb);
 
-/* The two captions of image img, each written independently. */
-void syn_image_captions(const syn_dataset *d, long img, char cap[2][SYN_CAPTION_MAX]);
+#define SYN_MAX_SHORT 4
+#define SYN_MAX_CAPTIONS (2 + SYN_MAX_SHORT)
+
+/* The captions of image img, each written independently: two annotator-style ones, then, for a
+ * training image, d->n_short short ones. Returns how many. */
+int syn_image_captions(const syn_dataset *d, long img, char cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX]);
 
 /* The image's path under imgs/: "train/000001_01.png" (1-based identity and shot). */
 void syn_image_path(const syn_dataset *d, long img, char *buf, size_t n);

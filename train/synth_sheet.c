@@ -68,7 +68,7 @@ static void cell(sheet *s, const syn_dataset *d, int id, int x0, int y0, const u
     for (int y = 0; y < d->h; y++)
         memcpy(s->px + ((size_t)(y0 + PAD + y) * s->w + ix) * 3, img + (size_t)y * d->w * 3,
                (size_t)d->w * 3);
-    char head[128], cap[2][SYN_CAPTION_MAX];
+    char head[128], cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX];
     const syn_person *p = &d->people[id];
     int y = y0 + PAD + d->h + 4;
     if (p->parent < 0) snprintf(head, sizeof head, "#%d", id + 1);
