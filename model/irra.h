@@ -69,6 +69,14 @@ int irra_encode_text(irra_model *m, const int32_t *ids, int B, float *feat, floa
 int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, float *tokens,
                       irra_err *e);
 
+/* The image tower's tokens as above ([B, v_tokens, embed_dim]) and its dense features, the same
+ * shape: every token through the last block attending to itself alone, then ln_post and proj
+ * (MaskCLIP). A patch's dense feature says what that patch shows in the joint space, so its
+ * cosine with a text feature maps where the text matches; the tokens' cosine does not, since
+ * after the last block's attention each token carries the whole image. */
+int irra_encode_image_dense(irra_model *m, const float *pixels, int B, float *tokens,
+                            float *dense, irra_err *e);
+
 /* The IRR branch. ids: [B, context] (usually containing <|mask|>); img_tokens: [B, v_tokens,
  * embed_dim] from irra_encode_image. logits: [B, context, mlm_vocab]. attn (optional):
  * [B, context, v_tokens], the cross-attention weights averaged over heads. Fails if the model

@@ -46,6 +46,26 @@ static int embed(float *x, const float *px, int B, const irra_model *m, const ir
     return 0;
 }
 
+/* x[B * T, W] = the image tower up to the input of its last block. */
+static int tower_prefix(irra_model *m, const float *pixels, int B, float *x, const irra_seqs *sq,
+                        const irra_tower_pk *vp, irra_err *e)
+{
+    const irra_config *c = &m->cfg;
+    if (embed(x, pixels, B, m, vp, e) < 0) return -1;
+    irra_layernorm(x, x, m->w.v_ln_pre_w, m->w.v_ln_pre_b, B * c->v_tokens, c->v_width);
+    return irra_blocks_forward(m->w.v_blocks, vp ? vp->blocks : NULL, c->v_layers - 1, x, sq,
+                               c->v_width, c->v_heads, 0, e);
+}
+
+/* out[rows, E] = ln_post(x) . proj, in place on x */
+static void tower_head(irra_model *m, float *x, int rows, float *out)
+{
+    const irra_config *c = &m->cfg;
+    irra_layernorm(x, x, m->w.v_ln_post_w, m->w.v_ln_post_b, rows, c->v_width);
+    irra_gemm(rows, c->embed_dim, c->v_width, 1.0f, x, c->v_width, m->w.v_proj, c->embed_dim, 0,
+              0.0f, out, c->embed_dim);
+}
+
 /* pixels [B, 3, H, W] -> feat [B, E] (CLS), tokens [B, T, E] (all, after ln_post and proj). */
 int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, float *tokens,
                       irra_err *e)
@@ -54,7 +74,7 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
     int W = c->v_width, T = c->v_tokens, E = c->embed_dim, L = c->v_layers;
     if (irra_check_batch(B, (size_t)T * (W * 5 + 3 * c->patch * c->patch), e) < 0) return -1;
     const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE);
-    const irra_block_pk *pk = vp ? vp->blocks : NULL;
+    const irra_block_pk *last = vp ? vp->blocks + L - 1 : NULL;
     float *x = malloc((size_t)B * T * W * sizeof *x), *cls = NULL;
     int *off = malloc((size_t)B * 2 * sizeof *off), rc = -1;
     if (!x || !off) {
@@ -63,12 +83,11 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
     }
     for (int b = 0; b < B; b++) off[b] = b * T, off[B + b] = T;
     irra_seqs sq = {B, off, off + B};
-    if (embed(x, pixels, B, m, vp, e) < 0) goto out;
-    irra_layernorm(x, x, m->w.v_ln_pre_w, m->w.v_ln_pre_b, B * T, W);
+    if (tower_prefix(m, pixels, B, x, &sq, vp, e) < 0) goto out;
     if (tokens) {
-        if (irra_blocks_forward(m->w.v_blocks, pk, L, x, &sq, W, c->v_heads, 0, e) < 0) goto out;
-        irra_layernorm(x, x, m->w.v_ln_post_w, m->w.v_ln_post_b, B * T, W);
-        irra_gemm(B * T, E, W, 1.0f, x, W, m->w.v_proj, E, 0, 0.0f, tokens, E);
+        if (irra_blocks_forward(m->w.v_blocks + L - 1, last, 1, x, &sq, W, c->v_heads, 0, e) < 0)
+            goto out;
+        tower_head(m, x, B * T, tokens);
         for (int b = 0; b < B && feat; b++)
             memcpy(feat + (size_t)b * E, tokens + (size_t)b * T * E, (size_t)E * sizeof *feat);
     } else if (feat) {
@@ -77,13 +96,48 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
             irra_fail(e, "out of memory for %d images", B);
             goto out;
         }
-        if (irra_blocks_forward_one(m->w.v_blocks, pk, L, x, &sq, NULL, W, c->v_heads, 0, cls, e) < 0)
+        if (irra_blocks_forward_one(m->w.v_blocks + L - 1, last, 1, x, &sq, NULL, W, c->v_heads,
+                                    0, cls, e) < 0)
             goto out;
-        irra_layernorm(cls, cls, m->w.v_ln_post_w, m->w.v_ln_post_b, B, W);
-        irra_gemm(B, E, W, 1.0f, cls, W, m->w.v_proj, E, 0, 0.0f, feat, E);
+        tower_head(m, cls, B, feat);
     }
     rc = 0;
 out:
     free(x), free(off), free(cls);
+    return rc;
+}
+
+/* The dense features are MaskCLIP's (Zhou, Loy and Dai, ECCV 2022): in the last block each
+ * token attends to itself alone, so its attention output is its own value and it keeps what
+ * its patch shows instead of gathering, as CLS does, from the whole image. Run as the same
+ * block over B * T sequences of one token each. */
+int irra_encode_image_dense(irra_model *m, const float *pixels, int B, float *tokens,
+                            float *dense, irra_err *e)
+{
+    const irra_config *c = &m->cfg;
+    int W = c->v_width, T = c->v_tokens, L = c->v_layers;
+    if (irra_check_batch(B, (size_t)T * (W * 6 + 3 * c->patch * c->patch), e) < 0) return -1;
+    const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE);
+    const irra_block_pk *last = vp ? vp->blocks + L - 1 : NULL;
+    size_t n = (size_t)B * T;
+    float *x = malloc(n * W * sizeof *x), *xd = malloc(n * W * sizeof *xd);
+    int *off = malloc((size_t)B * 2 * sizeof *off), *one = malloc(n * 2 * sizeof *one), rc = -1;
+    if (!x || !xd || !off || !one) {
+        irra_fail(e, "out of memory for %d images", B);
+        goto out;
+    }
+    for (int b = 0; b < B; b++) off[b] = b * T, off[B + b] = T;
+    for (size_t i = 0; i < n; i++) one[i] = (int)i, one[n + i] = 1;
+    irra_seqs sq = {B, off, off + B}, self = {(int)n, one, one + n};
+    if (tower_prefix(m, pixels, B, x, &sq, vp, e) < 0) goto out;
+    memcpy(xd, x, n * W * sizeof *x);
+    if (irra_blocks_forward(m->w.v_blocks + L - 1, last, 1, x, &sq, W, c->v_heads, 0, e) < 0 ||
+        irra_blocks_forward(m->w.v_blocks + L - 1, last, 1, xd, &self, W, c->v_heads, 0, e) < 0)
+        goto out;
+    tower_head(m, x, (int)n, tokens);
+    tower_head(m, xd, (int)n, dense);
+    rc = 0;
+out:
+    free(x), free(xd), free(off), free(one);
     return rc;
 }

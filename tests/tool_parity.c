@@ -74,6 +74,7 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     array px = load(dir, man, "pixels"), ids = load(dir, man, "ids");
     int B = (int)(ids.n / (size_t)c->context), E = c->embed_dim;
     float *f = malloc((size_t)B * E * 4), *tok = malloc((size_t)B * c->v_tokens * E * 4);
+    float *dense = malloc((size_t)B * c->v_tokens * E * 4);
     float *ttok = malloc((size_t)B * c->context * E * 4);
     /* Every compared output from the packed product (model/gemm_packed.c), unless disabled by
      * the openblas mode; left unprepared, a model runs on OpenBLAS alone. */
@@ -90,6 +91,10 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
     if (rc == 0) compare(tag, "image_tokens", tok, load(dir, man, "image_tokens"));
     if (rc == 0 && (rc = irra_encode_image(m, px.data, B, f, NULL, &e)) == 0)
         compare(tag, "image_feat_cls_only", f, load(dir, man, "image_feat"));
+    if (rc == 0 && (rc = irra_encode_image_dense(m, px.data, B, tok, dense, &e)) == 0) {
+        compare(tag, "image_tokens_beside_dense", tok, load(dir, man, "image_tokens"));
+        compare(tag, "image_dense", dense, load(dir, man, "image_dense"));
+    }
     if (rc == 0 && (rc = irra_encode_text(m, ids.data, B, f, NULL, &e)) == 0)
         compare(tag, "text_feat", f, load(dir, man, "text_feat"));
     if (rc == 0 && (rc = irra_encode_text(m, ids.data, B, f, ttok, &e)) == 0) {
@@ -110,7 +115,7 @@ static int check_model(const char *tag, const char *path, const irra_open_opts *
         failures++;
     }
     if (rc < 0) printf("FAIL parity_%s_run: %s\n", tag, e.msg), failures++;
-    free(f), free(tok), free(ttok), free(px.data), free(ids.data), free(mids.data);
+    free(f), free(tok), free(dense), free(ttok), free(px.data), free(ids.data), free(mids.data);
     irra_model_free(m);
     return rc;
 }

@@ -30,6 +30,7 @@ typedef struct {
     char qtext[1024];
     int64_t tok_id;  /* image whose patch tokens are in itok, 0 none */
     float *itok;     /* [v_tokens, embed_dim] */
+    float *idense;   /* the same image's dense features, for the similarity map */
     float *pixels;   /* [3, img_h, img_w] */
     float *logits, *attn; /* [context, mlm_vocab], [context, v_tokens] */
 } gsrc;
@@ -149,9 +150,7 @@ static int image_tokens(gsrc *g, int64_t id, irra_err *e)
     if (gal_store_thumbnail(g->s, id, &im, e) != 0) return -1;
     int rc = irra_image_preprocess(&im, g->cfg->img_h, g->cfg->img_w, g->pixels, e);
     irra_image_free(&im);
-    float *feat = malloc(sizeof *feat * (size_t)g->cfg->embed_dim);
-    if (rc == 0 && feat) rc = irra_encode_image(g->m, g->pixels, 1, feat, g->itok, e);
-    free(feat);
+    if (rc == 0) rc = irra_encode_image_dense(g->m, g->pixels, 1, g->itok, g->idense, e);
     if (rc != 0) return -1;
     g->tok_id = id;
     return 0;
@@ -171,7 +170,7 @@ static int gs_attn(void *ctx, const char *q, int64_t id, int kind, int word, flo
     if (rc == 0) rc = image_tokens(g, id, &e);
     if (rc == 0) rc = encode_query(g, q, &e);
     if (rc == 0 && kind == TUI_MAP_SIMILARITY) {
-        tui_heat_similarity(g->qfeat, g->itok, c->grid_h, c->grid_w, c->embed_dim, *map);
+        tui_heat_similarity(g->qfeat, g->idense, c->grid_h, c->grid_w, c->embed_dim, *map);
     } else if (rc == 0) {
         if (!c->has_mlm) rc = irra_fail(&e, "the model has no IRR branch: no relation map");
         if (rc == 0) rc = word_tokens(g, q, word, &t0, &t1, &e);
@@ -254,6 +253,7 @@ static void gs_close(void *ctx)
     free(g->ids);
     free(g->qfeat);
     free(g->itok);
+    free(g->idense);
     free(g->pixels);
     free(g->logits);
     free(g->attn);
@@ -342,12 +342,13 @@ int tui_gal_source_open(tui_source *src, const char *model, const char *gallery,
     g->ids = calloc((size_t)c->context, sizeof *g->ids);
     g->qfeat = malloc(sizeof *g->qfeat * (size_t)c->embed_dim);
     g->itok = malloc(sizeof *g->itok * (size_t)c->v_tokens * c->embed_dim);
+    g->idense = malloc(sizeof *g->idense * (size_t)c->v_tokens * c->embed_dim);
     g->pixels = malloc(sizeof *g->pixels * 3 * (size_t)c->img_h * c->img_w);
     if (c->has_mlm) {
         g->logits = malloc(sizeof *g->logits * (size_t)c->context * c->mlm_vocab);
         g->attn = malloc(sizeof *g->attn * (size_t)c->context * c->v_tokens);
     }
-    if (!g->hits || !g->ids || !g->qfeat || !g->itok || !g->pixels ||
+    if (!g->hits || !g->ids || !g->qfeat || !g->itok || !g->idense || !g->pixels ||
         (c->has_mlm && (!g->logits || !g->attn))) {
         gs_close(g);
         return snprintf(err, errn, "out of memory"), -1;

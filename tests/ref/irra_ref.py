@@ -93,6 +93,21 @@ class VisionTransformer(nn.Module):
         x = self.ln_post(x)  # IRRA: every token, not only CLS
         return x @ self.proj
 
+    def dense(self, x):
+        """irra's dense features (MaskCLIP): the last block with attention replaced by each
+        token's own value, out_proj applied, then the MLP, ln_post and proj."""
+        x = self.conv1(x)
+        x = x.reshape(x.shape[0], x.shape[1], -1).permute(0, 2, 1)
+        cls = self.class_embedding.to(x.dtype) + torch.zeros(x.shape[0], 1, x.shape[-1], dtype=x.dtype)
+        x = self.ln_pre(torch.cat([cls, x], dim=1) + self.positional_embedding.to(x.dtype))
+        x = self.transformer.resblocks[:-1](x.permute(1, 0, 2)).permute(1, 0, 2)
+        last, d = self.transformer.resblocks[-1], x.shape[-1]
+        a = last.attn
+        v = nn.functional.linear(last.ln_1(x), a.in_proj_weight[2 * d:], a.in_proj_bias[2 * d:])
+        x = x + a.out_proj(v)
+        x = x + last.mlp(last.ln_2(x))
+        return self.ln_post(x) @ self.proj
+
 
 class CLIP(nn.Module):
     def __init__(self, c):
@@ -295,6 +310,7 @@ def generate(outdir, cname, seed):
         save(outdir, "ids", ids, manifest, np.int32)
         save(outdir, "image_feat", model.encode_image(pixels), manifest)
         save(outdir, "image_tokens", tokens, manifest)
+        save(outdir, "image_dense", model.base_model.visual.dense(pixels), manifest)
         save(outdir, "text_feat", model.encode_text(ids), manifest)
         save(outdir, "text_tokens", model.base_model.encode_text(ids), manifest)
         if c["mlm"]:
