@@ -17,6 +17,9 @@ dir=$build/ablation
 epochs=${ABLATION_EPOCHS:-8}
 jobs=${ABLATION_JOBS:-2}
 . mk/model_config.sh
+# The shipped recipe trains on clean captions; here that is one of the variants, and the others
+# keep the official aliasing (SDM and ID on the masked caption).
+args=$(echo " $MODEL_ARGS " | sed 's/ --clean-captions / /')
 
 run_one() { # NAME LOSSES [FLAGS]
     name=$1 losses=$2; shift 2
@@ -24,8 +27,8 @@ run_one() { # NAME LOSSES [FLAGS]
     if [ -f "$out/run.json" ]; then
         OMP_NUM_THREADS=1 "$irra" train --resume "$out" -q --threads 1
     else
-        # shellcheck disable=SC2086 # MODEL_ARGS is a list of flags
-        OMP_NUM_THREADS=1 "$irra" train --dataset "cuhk-pedes:$MODEL_DATA" -o "$out" $MODEL_ARGS \
+        # shellcheck disable=SC2086 # args is a list of flags
+        OMP_NUM_THREADS=1 "$irra" train --dataset "cuhk-pedes:$MODEL_DATA" -o "$out" $args \
             --num-epoch "$epochs" --warmup-epochs 1 --loss-names "$losses" --threads 1 -q "$@"
     fi
     "$irra" eval --model "$out/best.safetensors" --dataset "cuhk-pedes:$MODEL_DATA" --split test \

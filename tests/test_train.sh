@@ -56,6 +56,12 @@ interrupted_run_resumes_bit_identical() {
     steps=$(grep -o '"step": [0-9]*' "$TMP/r2/log.jsonl" | cut -d' ' -f2 | tr '\n' ' ')
     want=$(grep -o '"step": [0-9]*' "$TMP/r1/log.jsonl" | cut -d' ' -f2 | tr '\n' ' ')
     [ "$steps" = "$want" ] || fail "log steps after resume: $steps, want $want"
+    # a finished run says so (even under its own -q), changes nothing and exits 0
+    cp "$TMP/r2/log.jsonl" "$TMP/log.before"
+    OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r2" 2>"$TMP/err" || fail "resume of a finished run: $(cat "$TMP/err")"
+    grep -q "has finished its 2 epochs; nothing to resume" "$TMP/err" || fail "message: $(cat "$TMP/err")"
+    cmp -s "$TMP/log.before" "$TMP/r2/log.jsonl" || fail "the finished run's log changed"
+    $ST same "$TMP/r1/last.safetensors" "$TMP/r2/last.safetensors" || fail "the finished run's weights changed"
 }
 
 kill_9_never_leaves_an_unreadable_checkpoint() {

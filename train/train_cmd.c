@@ -331,6 +331,13 @@ static int train(train_run *r, int argc, char **argv, int resuming)
         cli_error("%s", e.msg);
         goto out;
     }
+    if (resuming && st.epoch > r->o.a.num_epoch) { /* said even under the run's own -q */
+        fprintf(stderr, "irra: %s has finished its %d epochs; nothing to resume (the result is "
+                        "%s/%s)\n", a->out, r->o.a.num_epoch, a->out,
+                r->have_ev ? IRRA_RUN_BEST : IRRA_RUN_LAST);
+        rc = 0;
+        goto out;
+    }
     if (resuming && !a->quiet)
         fprintf(stderr, "irra: resuming %s at epoch %d, step %d\n", a->out, st.epoch, st.step);
     irra_run_opts ro = {a->out, lc, a->checkpoint_every, r->have_ev ? &r->ev : NULL,
