@@ -1,14 +1,17 @@
 #!/bin/sh
 # make model: the shipped model, reproduced from this repo and Debian packages alone:
-#   1. irra synth with a fixed seed (BUILD/model/synth; mk/model_config.sh);
-#   2. irra train from scratch on it (BUILD/model/run); interrupted (Ctrl-C, a reboot), the next
+#   1. irra synth with a fixed seed (BUILD/model/synth; mk/model_config.sh), and the same data
+#      with a short caption added to each training image (BUILD/model/synth-short);
+#   2. irra train from scratch on the first (BUILD/model/run), then its best epoch fine-tuned by
+#      irra train on the second (BUILD/model/finetune); interrupted (Ctrl-C, a reboot), the next
 #      `make model` resumes the run where it stopped;
-#   3. the best epoch (val) as an f16 irra model file in ASSETS/irra-synth.safetensors, the
-#      gallery of the synthetic test split (identities never seen in training, with thumbnails)
-#      in ASSETS/gallery.db, the true attributes of its images in
-#      ASSETS/gallery-attributes.jsonl (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
-# MODEL_EPOCHS (the schedule's length) and the variables of mk/model_config.sh can be set, so
-# that the search of README "The shipped model" can be rerun; the defaults made the shipped model.
+#   3. the best epoch (val) of the fine-tuning as an f16 irra model file in
+#      ASSETS/irra-synth.safetensors, the gallery of the synthetic test split (identities never
+#      seen in training, with thumbnails) in ASSETS/gallery.db, the true attributes of its images
+#      in ASSETS/gallery-attributes.jsonl (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
+# MODEL_EPOCHS and MODEL_FT_EPOCHS (the two schedules' lengths) and the variables of
+# mk/model_config.sh can be set, so that the search of README "The shipped model" can be rerun;
+# the defaults made the shipped model.
 # usage: sh mk/model.sh BUILD_DIR
 set -e
 build=${1:-build}
@@ -16,15 +19,25 @@ irra=$build/irra
 assets=${ASSETS:-assets}
 . mk/model_config.sh
 epochs=${MODEL_EPOCHS:-40}
+ft_epochs=${MODEL_FT_EPOCHS:-10}
 run=$build/model/run
+ft=$build/model/finetune
 model_data
+model_ft_data
 if [ -f "$run/run.json" ]; then
     "$irra" train --resume "$run"
 else
     # shellcheck disable=SC2086 # MODEL_ARGS is a list of flags
     "$irra" train --dataset "cuhk-pedes:$MODEL_DATA" -o "$run" $MODEL_ARGS --num-epoch "$epochs"
 fi
-"$irra" import "$run/best.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
+if [ -f "$ft/run.json" ]; then
+    "$irra" train --resume "$ft"
+else
+    # shellcheck disable=SC2086 # MODEL_FT_ARGS is a list of flags
+    "$irra" train --dataset "cuhk-pedes:$MODEL_FT_DATA" -o "$ft" --init "$run/best.safetensors" \
+        $MODEL_FT_ARGS --num-epoch "$ft_epochs"
+fi
+"$irra" import "$ft/best.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_DATA" \
     --split test -q -o "$build/model/gallery.db"

@@ -1,10 +1,14 @@
 # The shipped model's data and architecture, for mk/model.sh and mk/ablation.sh (sourced, with
 # $build and $irra set). README "The shipped model" says how they were chosen.
 #   MODEL_IDS   identities of the synthetic dataset (train, then 100 val and 100 test)
-#   MODEL_ARGS  irra train's model and recipe flags
+#   MODEL_ARGS  irra train's model and recipe flags (stage 1: from scratch)
+#   MODEL_FT_ARGS  the recipe of stage 2: the best epoch of stage 1 fine-tuned on the same data
+#               with one short, searcher-style caption added to each training image
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1}
 MODEL_DATA=$build/model/synth
+MODEL_FT_ARGS=${MODEL_FT_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
+MODEL_FT_DATA=$build/model/synth-short
 
 # irra synth with a fixed seed, once (it is deterministic: the same files every time)
 model_data() {
@@ -13,4 +17,14 @@ model_data() {
     "$irra" synth --force -o "$MODEL_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
         --images-per-id 4 --size 192x64 --seed 1
     touch "$MODEL_DATA.done"
+}
+
+# The same dataset with irra synth --short-captions 1: the same images, attributes, splits and
+# first two captions, and a third, short caption for every training image.
+model_ft_data() {
+    [ -f "$MODEL_FT_DATA.done" ] && return 0
+    mkdir -p "$build/model"
+    "$irra" synth --force -o "$MODEL_FT_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
+        --images-per-id 4 --size 192x64 --seed 1 --short-captions 1
+    touch "$MODEL_FT_DATA.done"
 }
