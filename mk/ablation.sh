@@ -4,17 +4,17 @@
 # for each set of losses: itc, sdm, sdm+id, sdm+mlm, sdm+id+mlm, and sdm+id+mlm on clean
 # captions (SDM and ID see the unmasked caption; the official code feeds them the masked one).
 # Each run's best epoch (val) is evaluated on the test split; the table goes to
-# BUILD/ablation/table.md. A benchmark: hours, never part of make check. Interrupted, it
+# BUILD/ablation/table.md. A benchmark, never part of make check. Interrupted, it
 # resumes each run where it stopped.
-# ABLATION_EPOCHS (8), ABLATION_JOBS (2 runs at a time, one thread each), MODEL_ARGS as in
-# mk/model.sh.
+# ABLATION_EPOCHS (6, README's table: 42 minutes on 2 cores), ABLATION_JOBS (2 runs at a time,
+# one thread each), MODEL_ARGS as in mk/model.sh.
 # usage: sh mk/ablation.sh BUILD_DIR
 set -e
 one=; [ "$1" = --one ] && { one=1; shift; }
 build=${1:-build}
 irra=$build/irra
 dir=$build/ablation
-epochs=${ABLATION_EPOCHS:-8}
+epochs=${ABLATION_EPOCHS:-6}
 jobs=${ABLATION_JOBS:-2}
 . mk/model_config.sh
 # The shipped recipe trains on clean captions; here that is one of the variants, and the others
