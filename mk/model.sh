@@ -24,19 +24,20 @@ run=$build/model/run
 ft=$build/model/finetune
 model_data
 model_ft_data
-if [ -f "$run/run.json" ]; then
-    "$irra" train --resume "$run"
-else
-    # shellcheck disable=SC2086 # MODEL_ARGS is a list of flags
-    "$irra" train --dataset "cuhk-pedes:$MODEL_DATA" -o "$run" $MODEL_ARGS --num-epoch "$epochs"
-fi
-if [ -f "$ft/run.json" ]; then
-    "$irra" train --resume "$ft"
-else
-    # shellcheck disable=SC2086 # MODEL_FT_ARGS is a list of flags
-    "$irra" train --dataset "cuhk-pedes:$MODEL_FT_DATA" -o "$ft" --init "$run/best.safetensors" \
-        $MODEL_FT_ARGS --num-epoch "$ft_epochs"
-fi
+# train_or_resume DIR FLAGS...: irra train -o DIR FLAGS, or the run already in DIR resumed
+train_or_resume() {
+    dir=$1; shift
+    if [ -f "$dir/run.json" ]; then
+        "$irra" train --resume "$dir"
+    else
+        "$irra" train -o "$dir" "$@"
+    fi
+}
+# shellcheck disable=SC2086 # MODEL_ARGS and MODEL_FT_ARGS are lists of flags
+train_or_resume "$run" --dataset "cuhk-pedes:$MODEL_DATA" $MODEL_ARGS --num-epoch "$epochs"
+# shellcheck disable=SC2086
+train_or_resume "$ft" --dataset "cuhk-pedes:$MODEL_FT_DATA" --init "$run/best.safetensors" \
+    $MODEL_FT_ARGS --num-epoch "$ft_epochs"
 "$irra" import "$ft/best.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_DATA" \

@@ -28,6 +28,7 @@ static void linear(float *y, const float *x, const irra_packed *pk, const float 
 int irra_blocks_forward(const irra_block_w *blocks, const irra_block_pk *pk, int n, float *x,
                         const irra_seqs *sq, int C, int H, int causal, irra_err *e)
 {
+    if (n <= 0) return 0; /* irra_blocks_forward_one of one block runs none here */
     int N = 0;
     for (int s = 0; s < sq->n; s++) N = sq->off[s] + sq->len[s] > N ? sq->off[s] + sq->len[s] : N;
     float *buf = malloc((size_t)N * C * 5 * sizeof *buf);

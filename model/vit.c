@@ -66,28 +66,42 @@ static void tower_head(irra_model *m, float *x, int rows, float *out)
               0.0f, out, c->embed_dim);
 }
 
-/* pixels [B, 3, H, W] -> feat [B, E] (CLS), tokens [B, T, E] (all, after ln_post and proj). */
-int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, float *tokens,
-                      irra_err *e)
+/* pixels [B, 3, H, W] -> feat [B, E] (CLS), tokens [B, T, E] (all, after ln_post and proj) and
+ * dense [B, T, E], each optional (dense only beside tokens). The dense features are MaskCLIP's
+ * (Zhou, Loy and Dai, ECCV 2022): in the last block each token attends to itself alone, so its
+ * attention output is its own value and it keeps what its patch shows instead of gathering, as
+ * CLS does, from the whole image. Run as the same block over B * T sequences of one token each. */
+static int encode(irra_model *m, const float *pixels, int B, float *feat, float *tokens,
+                  float *dense, irra_err *e)
 {
     const irra_config *c = &m->cfg;
     int W = c->v_width, T = c->v_tokens, E = c->embed_dim, L = c->v_layers;
-    if (irra_check_batch(B, (size_t)T * (W * 5 + 3 * c->patch * c->patch), e) < 0) return -1;
+    if (irra_check_batch(B, (size_t)T * (W * (dense ? 6 : 5) + 3 * c->patch * c->patch), e) < 0)
+        return -1;
     const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE);
     const irra_block_pk *last = vp ? vp->blocks + L - 1 : NULL;
-    float *x = malloc((size_t)B * T * W * sizeof *x), *cls = NULL;
-    int *off = malloc((size_t)B * 2 * sizeof *off), rc = -1;
-    if (!x || !off) {
+    const irra_block_w *last_w = m->w.v_blocks + L - 1;
+    size_t n = (size_t)B * T;
+    float *x = malloc(n * W * sizeof *x), *xd = NULL, *cls = NULL;
+    int *off = malloc((size_t)B * 2 * sizeof *off), *one = NULL, rc = -1;
+    if (dense) xd = malloc(n * W * sizeof *xd), one = malloc(n * 2 * sizeof *one);
+    if (!x || !off || (dense && (!xd || !one))) {
         irra_fail(e, "out of memory for %d images", B);
         goto out;
     }
     for (int b = 0; b < B; b++) off[b] = b * T, off[B + b] = T;
     irra_seqs sq = {B, off, off + B};
     if (tower_prefix(m, pixels, B, x, &sq, vp, e) < 0) goto out;
+    if (dense) {
+        for (size_t i = 0; i < n; i++) one[i] = (int)i, one[n + i] = 1;
+        irra_seqs self = {(int)n, one, one + n};
+        memcpy(xd, x, n * W * sizeof *x);
+        if (irra_blocks_forward(last_w, last, 1, xd, &self, W, c->v_heads, 0, e) < 0) goto out;
+        tower_head(m, xd, (int)n, dense);
+    }
     if (tokens) {
-        if (irra_blocks_forward(m->w.v_blocks + L - 1, last, 1, x, &sq, W, c->v_heads, 0, e) < 0)
-            goto out;
-        tower_head(m, x, B * T, tokens);
+        if (irra_blocks_forward(last_w, last, 1, x, &sq, W, c->v_heads, 0, e) < 0) goto out;
+        tower_head(m, x, (int)n, tokens);
         for (int b = 0; b < B && feat; b++)
             memcpy(feat + (size_t)b * E, tokens + (size_t)b * T * E, (size_t)E * sizeof *feat);
     } else if (feat) {
@@ -96,48 +110,24 @@ int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, fl
             irra_fail(e, "out of memory for %d images", B);
             goto out;
         }
-        if (irra_blocks_forward_one(m->w.v_blocks + L - 1, last, 1, x, &sq, NULL, W, c->v_heads,
-                                    0, cls, e) < 0)
+        if (irra_blocks_forward_one(last_w, last, 1, x, &sq, NULL, W, c->v_heads, 0, cls, e) < 0)
             goto out;
         tower_head(m, cls, B, feat);
     }
     rc = 0;
 out:
-    free(x), free(off), free(cls);
+    free(x), free(xd), free(off), free(one), free(cls);
     return rc;
 }
 
-/* The dense features are MaskCLIP's (Zhou, Loy and Dai, ECCV 2022): in the last block each
- * token attends to itself alone, so its attention output is its own value and it keeps what
- * its patch shows instead of gathering, as CLS does, from the whole image. Run as the same
- * block over B * T sequences of one token each. */
+int irra_encode_image(irra_model *m, const float *pixels, int B, float *feat, float *tokens,
+                      irra_err *e)
+{
+    return encode(m, pixels, B, feat, tokens, NULL, e);
+}
+
 int irra_encode_image_dense(irra_model *m, const float *pixels, int B, float *tokens,
                             float *dense, irra_err *e)
 {
-    const irra_config *c = &m->cfg;
-    int W = c->v_width, T = c->v_tokens, L = c->v_layers;
-    if (irra_check_batch(B, (size_t)T * (W * 6 + 3 * c->patch * c->patch), e) < 0) return -1;
-    const irra_tower_pk *vp = irra_tower_packed(m, IRRA_TOWER_IMAGE);
-    const irra_block_pk *last = vp ? vp->blocks + L - 1 : NULL;
-    size_t n = (size_t)B * T;
-    float *x = malloc(n * W * sizeof *x), *xd = malloc(n * W * sizeof *xd);
-    int *off = malloc((size_t)B * 2 * sizeof *off), *one = malloc(n * 2 * sizeof *one), rc = -1;
-    if (!x || !xd || !off || !one) {
-        irra_fail(e, "out of memory for %d images", B);
-        goto out;
-    }
-    for (int b = 0; b < B; b++) off[b] = b * T, off[B + b] = T;
-    for (size_t i = 0; i < n; i++) one[i] = (int)i, one[n + i] = 1;
-    irra_seqs sq = {B, off, off + B}, self = {(int)n, one, one + n};
-    if (tower_prefix(m, pixels, B, x, &sq, vp, e) < 0) goto out;
-    memcpy(xd, x, n * W * sizeof *x);
-    if (irra_blocks_forward(m->w.v_blocks + L - 1, last, 1, x, &sq, W, c->v_heads, 0, e) < 0 ||
-        irra_blocks_forward(m->w.v_blocks + L - 1, last, 1, xd, &self, W, c->v_heads, 0, e) < 0)
-        goto out;
-    tower_head(m, x, (int)n, tokens);
-    tower_head(m, xd, (int)n, dense);
-    rc = 0;
-out:
-    free(x), free(xd), free(off), free(one);
-    return rc;
+    return encode(m, pixels, B, NULL, tokens, dense, e);
 }

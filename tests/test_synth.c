@@ -167,8 +167,9 @@ static void short_captions_are_true_and_name_colours(void)
         syn_claims said, read;
         syn_short_caption(&p[i], &r, cap, &said);
         syn_parse_caption(cap, &read);
+        int words = syn_count_words(cap);
         if (memcmp(&said, &read, sizeof said) || syn_check_claims(&read, &p[i], why, sizeof why) ||
-            syn_count_words(cap) < 3 || syn_count_words(cap) > 24) {
+            words < SYN_SHORT_MIN_WORDS || words > SYN_SHORT_MAX_WORDS) {
             if (wrong++ < 5) printf("  misread: %s\n", cap);
         }
         unsigned named[4] = {read.upper_cls, read.lower_cls, read.shoes, read.bag & 2};

@@ -150,8 +150,8 @@ static void check_entry(json_object *e, json_object *truth, const char *dir, int
         char why[128];
         syn_parse_caption(cap, &c);
         CHECK(syn_check_claims(&c, &p, why, sizeof why) == 0, "%s: %s: \"%s\"", path, why, cap);
-        int words = syn_count_words(cap), lo = j < 2 ? SYN_CAPTION_MIN_WORDS : 3,
-            hi = j < 2 ? SYN_CAPTION_MAX_WORDS : 24;
+        int words = syn_count_words(cap), lo = j < 2 ? SYN_CAPTION_MIN_WORDS : SYN_SHORT_MIN_WORDS,
+            hi = j < 2 ? SYN_CAPTION_MAX_WORDS : SYN_SHORT_MAX_WORDS;
         CHECK(words >= lo && words <= hi, "%s: caption %zu of %d words", path, j, words);
         CHECK(tokens_match(cap, json_object_array_get_idx(toks, j)),
               "%s: processed_tokens are not the words of caption %zu", path, j);

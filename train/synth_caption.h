@@ -28,6 +28,8 @@ typedef struct {
 #define SYN_CAPTION_MAX 512
 #define SYN_CAPTION_MIN_WORDS 15
 #define SYN_CAPTION_MAX_WORDS 40
+#define SYN_SHORT_MIN_WORDS 3 /* syn_short_caption */
+#define SYN_SHORT_MAX_WORDS 24
 
 /* Writes a caption of p into buf (at least SYN_CAPTION_MAX bytes) using r for every choice, and
  * records in said (when not NULL) exactly what it says. */
@@ -35,7 +37,7 @@ void syn_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said);
 
 /* Writes a short description of p into buf the way a searcher types one ("a man in a blue
  * shirt and grey trousers", "a woman with a green bag"): one to three worn items, every one with
- * its colour, 3 to 24 words. The same contract as syn_caption otherwise. */
+ * its colour, SYN_SHORT_MIN_WORDS to SYN_SHORT_MAX_WORDS words. The same contract as syn_caption otherwise. */
 void syn_short_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said);
 
 /* Splits a caption into words (runs of letters, digits, hyphens, apostrophes) and sentence
