@@ -7,10 +7,12 @@
 #include "tests/check.h"
 #include "train/augment.h"
 #include "train/masking.h"
+#include "train/neighbours.h"
 #include "train/sampler.h"
 #include "train/train_rng.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,7 +259,7 @@ static void random_sampler_visits_every_sample_once(void)
 {
     int n = 1001, pids[1001], *o, *o2, len, len2;
     for (int i = 0; i < n; i++) pids[i] = i / 3;
-    irra_sampler_cfg c = {IRRA_SAMPLER_RANDOM, 64, 4, 9};
+    irra_sampler_cfg c = {IRRA_SAMPLER_RANDOM, 64, 4, 9, NULL, 0};
     irra_err e;
     EXPECT(irra_sampler_order(&c, pids, n, 0, &o, &len, &e) == 0 && len == n);
     EXPECT(irra_sampler_steps(&c, len) == 16); /* 15 full batches and the partial one of 41 */
@@ -281,7 +283,7 @@ static void identity_sampler_gives_num_instance_per_identity(void)
     for (int rep = 0; rep < 9; rep++)
         for (int id = 0; id < 40; id++)
             if (rep < 1 + id % 9) pids[n++] = 1000 + id * 7, cnt[id]++;
-    irra_sampler_cfg c = {IRRA_SAMPLER_IDENTITY, 16, 4, 3};
+    irra_sampler_cfg c = {IRRA_SAMPLER_IDENTITY, 16, 4, 3, NULL, 0};
     irra_err e;
     int *o, len;
     EXPECT(irra_sampler_order(&c, pids, n, 0, &o, &len, &e) == 0);
@@ -313,13 +315,115 @@ static void identity_sampler_refuses_what_cannot_fill_a_batch(void)
 {
     int pids[8] = {0, 0, 1, 1, 2, 2, 3, 3}, *o, len;
     irra_err e;
-    irra_sampler_cfg c = {IRRA_SAMPLER_IDENTITY, 64, 4, 1}; /* 16 ids a batch, 4 in the data */
+    irra_sampler_cfg c = {IRRA_SAMPLER_IDENTITY, 64, 4, 1, NULL, 0}; /* 16 ids a batch, 4 in the data */
     EXPECT(irra_sampler_order(&c, pids, 8, 0, &o, &len, &e) < 0 && strstr(e.msg, "16 identities"));
     c.batch_size = 4, c.num_instance = 5;
     EXPECT(irra_sampler_check(&c, pids, 8, &e) < 0 && strstr(e.msg, "num-instance"));
     irra_sampler_kind k;
     EXPECT(irra_sampler_parse("identity", &k) == 0 && k == IRRA_SAMPLER_IDENTITY);
     EXPECT(irra_sampler_parse("softmax", &k) < 0);
+}
+
+/* Captions as the loader holds them: SOT, the words, EOT, zeros. */
+static void put_caption(int32_t *ids, const int *words, int n)
+{
+    memset(ids, 0, CTX * sizeof *ids);
+    ids[0] = V - 2;
+    for (int t = 0; t < n; t++) ids[1 + t] = words[t];
+    ids[n + 1] = V - 1;
+}
+
+/* Six identities, two captions each. Word 100 is in every caption (more than half the
+ * identities: left out), MASK is special, and identity 3's word 12 after its EOT is not read.
+ * 0 shares words 10 and 11 with 1 and word 10 with 2; 3 and 4 share 20; 5 shares nothing. */
+static void caption_neighbours_rank_by_shared_rare_words(void)
+{
+    static const int w[6][4] = {{10, 11, 12, 100}, {10, 11, 13, 100}, {10, 14, 15, 100},
+                                {20, 21, MASK, 100}, {20, 22, 100, 100}, {30, 100, 100, 100}};
+    int32_t tok[12 * CTX];
+    int group[12];
+    for (int c = 0; c < 12; c++) {
+        group[c] = c % 6;
+        put_caption(tok + c * CTX, w[c % 6], 4);
+    }
+    tok[(3 * CTX) + 6] = 12; /* after identity 3's EOT (position 5) */
+    int *near, *near1;
+    irra_err e;
+    EXPECT(irra_caption_neighbours(tok, group, 12, CTX, V, 6, 3, &near, &e) == 0);
+    static const int want[6][3] = {{1, 2, -1}, {0, 2, -1}, {0, 1, -1}, {4, -1, -1}, {3, -1, -1},
+                                   {-1, -1, -1}};
+    int bad = 0;
+    for (int g = 0; g < 6; g++)
+        for (int q = 0; q < 3; q++) bad += near[g * 3 + q] != want[g][q];
+    EXPECTF(bad == 0, "%d rows differ (row 0: %d %d %d)", bad, near[0], near[1], near[2]);
+    omp_set_num_threads(1);
+    EXPECT(irra_caption_neighbours(tok, group, 12, CTX, V, 6, 3, &near1, &e) == 0);
+    omp_set_num_threads(2);
+    EXPECT(!memcmp(near, near1, 18 * sizeof *near));
+    free(near), free(near1);
+    group[0] = 6;
+    EXPECT(irra_caption_neighbours(tok, group, 12, CTX, V, 6, 3, &near, &e) < 0 && strstr(e.msg, "identity 6"));
+}
+
+/* 32 identities in 8 clusters of 4, 8 samples each, interleaved; each one's neighbours are its
+ * cluster: batches of 16 = 4 identities x 4 must then each be one whole cluster. */
+static void similar_sampler_batches_identities_with_their_neighbours(void)
+{
+    int n = 0, pids[256], near[32 * 3];
+    for (int rep = 0; rep < 8; rep++)
+        for (int id = 0; id < 32; id++) pids[n++] = 500 + id;
+    for (int id = 0; id < 32; id++)
+        for (int q = 0, m = 0; q < 4; q++)
+            if (id / 4 * 4 + q != id) near[id * 3 + m++] = id / 4 * 4 + q;
+    irra_sampler_cfg c = {IRRA_SAMPLER_SIMILAR, 16, 4, 5, near, 3};
+    irra_err e;
+    int *o, len;
+    EXPECT(irra_sampler_order(&c, pids, n, 0, &o, &len, &e) == 0);
+    EXPECTF(len == 256, "len %d", len);
+    int bad = 0, *uses = calloc(256, sizeof *uses);
+    for (int b = 0; b + 16 <= len; b += 16) {
+        int ids[4];
+        for (int q = 0; q < 4; q++) {
+            ids[q] = pids[o[b + 4 * q]] - 500;
+            for (int t = 1; t < 4; t++) bad += pids[o[b + 4 * q + t]] - 500 != ids[q];
+            for (int p = 0; p < q; p++) bad += ids[p] == ids[q] || ids[p] / 4 != ids[q] / 4;
+        }
+    }
+    for (int i = 0; i < len; i++) bad += uses[o[i]]++ > 0;
+    EXPECTF(bad == 0, "%d violations", bad);
+    int *o2, len2;
+    EXPECT(irra_sampler_order(&c, pids, n, 1, &o2, &len2, &e) == 0 && len2 == len &&
+           memcmp(o, o2, (size_t)len * sizeof *o)); /* another epoch, another order */
+    free(uses), free(o), free(o2);
+}
+
+/* With no neighbours at all (rows of -1) batches are topped up at random and stay valid; the
+ * sampler refuses to run without a table. */
+static void similar_sampler_tops_up_at_random(void)
+{
+    int n = 0, pids[120], near[30 * 2], *o, len;
+    for (int rep = 0; rep < 4; rep++)
+        for (int id = 0; id < 30; id++) pids[n++] = id;
+    for (int i = 0; i < 60; i++) near[i] = -1;
+    irra_sampler_cfg c = {IRRA_SAMPLER_SIMILAR, 8, 2, 7, near, 2};
+    irra_err e;
+    EXPECT(irra_sampler_order(&c, pids, n, 0, &o, &len, &e) == 0 && len == 120);
+    int bad = 0, uses[120] = {0};
+    for (int b = 0; b < len; b += 8)
+        for (int q = 0; q < 4; q++) {
+            bad += pids[o[b + 2 * q]] != pids[o[b + 2 * q + 1]];
+            for (int p = 0; p < q; p++) bad += pids[o[b + 2 * p]] == pids[o[b + 2 * q]];
+        }
+    for (int i = 0; i < len; i++) bad += uses[o[i]]++ > 0;
+    EXPECTF(bad == 0, "%d violations", bad);
+    free(o);
+    c.near = NULL;
+    EXPECT(irra_sampler_check(&c, pids, n, &e) < 0 && strstr(e.msg, "neighbours"));
+    irra_sampler_kind k;
+    EXPECT(irra_sampler_parse("similar", &k) == 0 && k == IRRA_SAMPLER_SIMILAR);
+    int group[120];
+    EXPECT(irra_sampler_identities(pids, n, group) == 30 && group[0] == 0 && group[29] == 29 &&
+           group[30] == 0 && group[119] == 29);
 }
 
 int main(void)
@@ -337,5 +441,8 @@ int main(void)
     RUN(random_sampler_visits_every_sample_once);
     RUN(identity_sampler_gives_num_instance_per_identity);
     RUN(identity_sampler_refuses_what_cannot_fill_a_batch);
+    RUN(caption_neighbours_rank_by_shared_rare_words);
+    RUN(similar_sampler_batches_identities_with_their_neighbours);
+    RUN(similar_sampler_tops_up_at_random);
     return DONE();
 }

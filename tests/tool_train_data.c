@@ -246,6 +246,31 @@ static void identity_batches_hold_num_instance_per_identity(void)
     irra_loader_free(L);
 }
 
+/* The similar sampler through the loader: identity batches (2 rows of each of 4 identities),
+ * the same on another number of threads. */
+static void similar_batches_hold_num_instance_per_identity_and_repeat(void)
+{
+    irra_loader_opts o = opts(2), o0 = opts(0);
+    o.sampler = o0.sampler = IRRA_SAMPLER_SIMILAR, o.num_instance = o0.num_instance = 2;
+    irra_loader *L = open_with(96, 32, o), *M = open_with(96, 32, o0);
+    if (!L || !M) { EXPECT(0); return; }
+    irra_loader_out b = {0}, c = {0};
+    irra_err e;
+    int steps = irra_loader_steps(L, 1, &e), bad = 0;
+    EXPECTF(steps >= 9 && steps <= 12 && irra_loader_steps(M, 1, &e) == steps, "steps %d", steps);
+    for (int s = 0; s < steps; s++) {
+        if (irra_loader_batch(L, 1, s, &b, &e) < 0 || irra_loader_batch(M, 1, s, &c, &e) < 0) { bad++; break; }
+        bad += b.b.B != 8 || memcmp(b.samples, c.samples, 8 * sizeof *b.samples);
+        for (int q = 0; q < b.b.B; q += 2) {
+            bad += b.pids[q] != b.pids[q + 1];
+            for (int p = 0; p < q; p += 2) bad += b.pids[p] == b.pids[q];
+        }
+    }
+    EXPECTF(bad == 0, "bad %d", bad);
+    irra_loader_out_free(&b), irra_loader_out_free(&c);
+    irra_loader_free(L), irra_loader_free(M);
+}
+
 static void without_augmentation_only_flips(void)
 {
     irra_loader_opts o = opts(0);
@@ -297,6 +322,7 @@ static int checks(void)
     RUN(decoding_each_use_gives_the_cached_bytes);
     RUN(seed_changes_everything);
     RUN(identity_batches_hold_num_instance_per_identity);
+    RUN(similar_batches_hold_num_instance_per_identity_and_repeat);
     RUN(without_augmentation_only_flips);
     RUN(refuses_a_vocabulary_that_is_not_the_tokenizers);
     return DONE();

@@ -8,6 +8,7 @@
 #include "model/image.h"
 #include "train/augment.h"
 #include "train/masking.h"
+#include "train/neighbours.h"
 #include "train/train_rng.h"
 
 #include <errno.h>
@@ -52,6 +53,7 @@ struct irra_loader {
     int *pid, *image;           /* per sample */
     int32_t *tokens;            /* [n, ctx] */
     uint8_t *cache;             /* [n_images, H, W, 3] or NULL */
+    int *near;                  /* the similar sampler's neighbour table, or NULL */
     epoch_order orders[2];
     pthread_mutex_t mu;
     pthread_cond_t work, done;
@@ -432,6 +434,23 @@ static int tokenise(irra_loader *L, const irra_bpe *bpe, const char *spec, irra_
     return 0;
 }
 
+/* The similar sampler's table: each identity's nearest by caption words, enough of them that a
+ * batch still finds P - 1 with chunks left late in an epoch. */
+static int neighbours(irra_loader *L, irra_err *e)
+{
+    if (L->sc.kind != IRRA_SAMPLER_SIMILAR) return 0;
+    int *group = malloc((size_t)L->n * sizeof *group);
+    int G = group ? irra_sampler_identities(L->pid, L->n, group) : -1;
+    if (G < 0) return free(group), irra_fail(e, "out of memory for %d captions", L->n);
+    int P = L->sc.num_instance >= 1 ? L->sc.batch_size / L->sc.num_instance : 1;
+    int k = 4 * (P > 1 ? P : 2);
+    if (k > G - 1) k = G > 1 ? G - 1 : 1;
+    int rc = irra_caption_neighbours(L->tokens, group, L->n, L->ctx, L->vocab, G, k, &L->near, e);
+    free(group);
+    L->sc.near = L->near, L->sc.n_near = k;
+    return rc;
+}
+
 /* Decodes and resizes every train image into the cache. */
 static int fill_cache(irra_loader *L, irra_err *e)
 {
@@ -503,7 +522,7 @@ irra_loader *irra_loader_open(const char *spec, const irra_config *c, const irra
     pthread_cond_init(&L->done, NULL);
     L->o = *o;
     L->H = c->img_h, L->W = c->img_w, L->ctx = c->context, L->vocab = c->vocab;
-    L->sc = (irra_sampler_cfg){o->sampler, o->batch_size, o->num_instance, o->seed};
+    L->sc = (irra_sampler_cfg){o->sampler, o->batch_size, o->num_instance, o->seed, NULL, 0};
     int ok = 0;
     if (!(L->ds = gal_dataset_open(spec, "train", e))) goto done;
     if (L->ds->n_images == 0 || L->ds->n_captions == 0) {
@@ -524,7 +543,8 @@ irra_loader *irra_loader_open(const char *spec, const irra_config *c, const irra
         L->pid[i] = L->ds->captions[i].pid;
         L->image[i] = L->ds->captions[i].image;
     }
-    if (irra_sampler_check(&L->sc, L->pid, L->n, e) < 0 || tokenise(L, bpe, spec, e) < 0) goto done;
+    if (tokenise(L, bpe, spec, e) < 0 || neighbours(L, e) < 0 || irra_sampler_check(&L->sc, L->pid, L->n, e) < 0)
+        goto done;
     size_t budget = o->cache_bytes ? o->cache_bytes : IRRA_LOADER_CACHE_DEFAULT;
     size_t need = (size_t)L->ds->n_images * L->H * L->W * 3;
     if (need <= budget ? fill_cache(L, e) < 0 : check_files(L, e) < 0) goto done;
@@ -552,7 +572,7 @@ void irra_loader_free(irra_loader *L)
         free(L->slots[s].row_ok);
     }
     for (int k = 0; k < 2; k++) free(L->orders[k].order);
-    free(L->pid), free(L->image), free(L->tokens), free(L->cache);
+    free(L->pid), free(L->image), free(L->tokens), free(L->cache), free(L->near);
     gal_dataset_free(L->ds);
     pthread_mutex_destroy(&L->mu);
     pthread_cond_destroy(&L->work);

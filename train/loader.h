@@ -27,7 +27,7 @@ typedef struct {
     uint64_t seed;            /* --seed (1) */
     int batch_size;           /* --batch-size (64) */
     irra_sampler_kind sampler; /* --sampler (random) */
-    int num_instance;         /* --num-instance (4), identity sampler only */
+    int num_instance;         /* --num-instance (4), identity and similar samplers */
     int img_aug;              /* 1 (default): spec 4.5's augmentation; 0: resize + flip only */
     int clean_captions;       /* 0 (default): caption_ids are the masked ids (the quirk of
                                  spec 3.3); 1: caption_ids keep the unmasked ids */

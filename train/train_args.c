@@ -19,7 +19,8 @@ const char irra_train_usage[] =
     "  --dataset F:DIR        cuhk-pedes:, icfg-pedes:, rstpreid: (irra synth output is cuhk-pedes:)\n"
     "  --val-split S          val (default) or test (the official selection on test, which\n"
     "                         is a deviation from good practice: the test split picks the model)\n"
-    "  --sampler S            random (default) or identity; --num-instance N (4)\n"
+    "  --sampler S            random (default), identity, or similar (identity batches of\n"
+    "                         identities described alike: hard negatives); --num-instance N (4)\n"
     "  --img-aug, --no-img-aug  spec 4.5's augmentation (default on)\n"
     "  --clean-captions       SDM and ID see unmasked captions (default: the official aliasing)\n"
     "  --replay F             batches from F, one irra grad batch a line (no evaluation)\n"
@@ -162,9 +163,8 @@ static int other_opt(irra_train_args *a, int c, const char *s, irra_err *e)
         a->val_split = s;
         return 0;
     case O_SAMPLER:
-        if (!strcmp(s, "random")) a->lo.sampler = IRRA_SAMPLER_RANDOM;
-        else if (!strcmp(s, "identity")) a->lo.sampler = IRRA_SAMPLER_IDENTITY;
-        else return irra_fail(e, "train: --sampler wants random or identity, got '%s'", s);
+        if (irra_sampler_parse(s, &a->lo.sampler) < 0)
+            return irra_fail(e, "train: --sampler wants random, identity or similar, got '%s'", s);
         return 0;
     case O_AUG: a->lo.img_aug = 1; return 0;
     case O_NOAUG: a->lo.img_aug = 0; return 0;
