@@ -114,10 +114,25 @@ from_scratch_run_learns_well_above_chance() {
         fail "best val R@1 $r1 (chance 5), mAP $map (after epoch 1: $first): not well above chance"
 }
 
+# The similar sampler's batches depend on the data and (seed, epoch) alone: an interrupted run
+# resumes to the same weights, and the run is not the random sampler's.
+similar_sampler_run_resumes_bit_identical() {
+    run -o "$TMP/n1" --sampler similar --num-instance 2 2>"$TMP/err" || fail "train: $(cat "$TMP/err")"
+    IRRA_TRAIN_SIGNAL_AFTER=4 run -o "$TMP/n2" --sampler similar --num-instance 2 --checkpoint-every 3 2>/dev/null
+    rc=$?; [ $rc = 130 ] || fail "SIGTERM: exit $rc, expected 130"
+    OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/n2" -q 2>"$TMP/err" || fail "resume: $(cat "$TMP/err")"
+    $ST same "$TMP/n1/last.safetensors" "$TMP/n2/last.safetensors" || fail "resumed run differs"
+    [ -s "$TMP/r1/last.safetensors" ] || run -o "$TMP/r1" 2>/dev/null
+    if $ST same "$TMP/n1/last.safetensors" "$TMP/r1/last.safetensors" 2>/dev/null; then
+        fail "the similar sampler trained the random sampler's weights"
+    fi
+}
+
 t dry_run_lists_groups_with_the_official_rules
 t run_directory_holds_models_checkpoint_and_log
 t another_run_is_not_overwritten
 t interrupted_run_resumes_bit_identical
+t similar_sampler_run_resumes_bit_identical
 t kill_9_never_leaves_an_unreadable_checkpoint
 t hostile_run_directories_are_refused
 t from_scratch_run_learns_well_above_chance
