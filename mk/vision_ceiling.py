@@ -16,9 +16,7 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-
-def slot(s, f):
-    return lambda a: "none" if a[s] is None else a[s][f]
+from attribute_probe import slot  # mk/, beside this file
 
 
 HEADS = [("shoe colour", slot("shoes", "colour")), ("bag colour", slot("bag", "colour")),

@@ -44,45 +44,48 @@ static long words(const int32_t *tokens, const int *group, int n, int ctx, int v
     return m;
 }
 
-/* The identities' bags (rows: identities; ids: words; w: normalised tf-idf) and the postings
- * (rows: words; ids: identities), both over the kept words only. */
-static int index_words(const word_of *w, long m, int vocab, int G, csr *bag, csr *post)
+/* The identities' bags over the kept words (rows: identities; ids: words; w: normalised tf-idf)
+ * from the sorted (identity, word) list w[m]. */
+static int bags(const word_of *w, long m, int vocab, int G, csr *bag)
 {
     int *df = calloc((size_t)vocab, sizeof *df);
     bag->start = calloc((size_t)G + 1, sizeof *bag->start);
-    post->start = calloc((size_t)vocab + 1, sizeof *post->start);
     bag->id = malloc(((size_t)m + 1) * sizeof *bag->id);
     bag->w = malloc(((size_t)m + 1) * sizeof *bag->w);
-    if (!df || !bag->start || !post->start || !bag->id || !bag->w) return free(df), -1;
+    if (!df || !bag->start || !bag->id || !bag->w) return free(df), -1;
     for (long i = 0; i < m; i++)
         if (i == 0 || w[i].g != w[i - 1].g || w[i].t != w[i - 1].t) df[w[i].t]++;
     int nb = 0;
-    for (long i = 0, g = 0; i < m;) { /* one distinct (identity, word) a step */
-        long j = i;
-        while (j < m && w[j].g == w[i].g && w[j].t == w[i].t) j++;
-        for (; g <= w[i].g; g++) bag->start[g] = nb;
-        if (2L * df[w[i].t] <= G) {
-            bag->id[nb] = w[i].t;
-            bag->w[nb++] = (float)((double)(j - i) * log((double)G / df[w[i].t]));
-        }
-        i = j;
-        if (i == m) for (; g <= G; g++) bag->start[g] = nb;
+    for (long i = 0, j; i < m; i = j) { /* one distinct (identity, word) a step */
+        for (j = i; j < m && w[j].g == w[i].g && w[j].t == w[i].t;) j++;
+        if (2L * df[w[i].t] > G) continue;
+        bag->start[w[i].g + 1]++;
+        bag->id[nb] = w[i].t;
+        bag->w[nb++] = (float)((double)(j - i) * log((double)G / df[w[i].t]));
     }
-    if (m == 0) memset(bag->start, 0, ((size_t)G + 1) * sizeof *bag->start);
-    for (int g = 0; g < G; g++) {
-        double s = 0;
-        for (int q = bag->start[g]; q < bag->start[g + 1]; q++) s += (double)bag->w[q] * bag->w[q];
-        for (int q = bag->start[g]; q < bag->start[g + 1]; q++) bag->w[q] = (float)(bag->w[q] / sqrt(s));
-        for (int q = bag->start[g]; q < bag->start[g + 1]; q++) post->start[bag->id[q] + 1]++;
-    }
-    for (int t = 0; t < vocab; t++) post->start[t + 1] += post->start[t];
     free(df);
+    for (int g = 0; g < G; g++) {
+        int lo = bag->start[g], hi = bag->start[g + 1] += lo;
+        double s = 0;
+        for (int q = lo; q < hi; q++) s += (double)bag->w[q] * bag->w[q];
+        for (int q = lo; q < hi; q++) bag->w[q] = (float)(bag->w[q] / sqrt(s));
+    }
+    return 0;
+}
+
+/* The postings of the bags' words (rows: words; ids: identities, increasing in each row). */
+static int postings(const csr *bag, int vocab, int G, csr *post)
+{
+    int nb = bag->start[G];
+    post->start = calloc((size_t)vocab + 1, sizeof *post->start);
     post->id = malloc(((size_t)nb + 1) * sizeof *post->id);
     post->w = malloc(((size_t)nb + 1) * sizeof *post->w);
     int *fill = malloc(((size_t)vocab + 1) * sizeof *fill);
-    if (!post->id || !post->w || !fill) return free(fill), -1;
+    if (!post->start || !post->id || !post->w || !fill) return free(fill), -1;
+    for (int q = 0; q < nb; q++) post->start[bag->id[q] + 1]++;
+    for (int t = 0; t < vocab; t++) post->start[t + 1] += post->start[t];
     memcpy(fill, post->start, (size_t)vocab * sizeof *fill);
-    for (int g = 0; g < G; g++) /* identities in increasing order within each word */
+    for (int g = 0; g < G; g++)
         for (int q = bag->start[g]; q < bag->start[g + 1]; q++) {
             int at = fill[bag->id[q]]++;
             post->id[at] = g, post->w[at] = bag->w[q];
@@ -135,7 +138,7 @@ int irra_caption_neighbours(const int32_t *tokens, const int *group, int n, int 
     word_of *w = NULL;
     csr bag = {0}, post = {0};
     long m = words(tokens, group, n, ctx, vocab, &w);
-    int rc = m < 0 || index_words(w, m, vocab, n_groups, &bag, &post) < 0 ? -1 : 0;
+    int rc = m < 0 || bags(w, m, vocab, n_groups, &bag) < 0 || postings(&bag, vocab, n_groups, &post) < 0 ? -1 : 0;
     free(w);
     int *out = rc ? NULL : malloc((size_t)n_groups * k * sizeof *out);
     if (!out) rc = -1;
