@@ -18,6 +18,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_grad(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_vocab(int argc, char **argv);
 
 #define IRRA_COMMANDS \
     {"browse", cmd_browse, "the terminal retrieval browser (the default command)"}, \
@@ -32,6 +33,7 @@ int cmd_train(int argc, char **argv);
     {"synth", cmd_synth, "write a synthetic CUHK-PEDES-style dataset from Fashion-MNIST"}, \
     {"doctor", cmd_doctor, "what the terminal supports and why; --bench: browser speed"}, \
     {"grad", cmd_grad, "one training batch forward and backward: losses and gradients"}, \
-    {"train", cmd_train, "train or fine-tune a model on a dataset; resumable"},
+    {"train", cmd_train, "train or fine-tune a model on a dataset; resumable"}, \
+    {"vocab", cmd_vocab, "learn a BPE vocabulary from a dataset's captions (CLIP's format)"},
 
 #endif

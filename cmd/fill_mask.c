@@ -59,7 +59,7 @@ static void print_masks(const irra_bpe *bpe, const char *text, const int32_t *id
     json_object_object_add(root, "text", json_object_new_string(text));
     int nmask = 0;
     for (int t = 0; t < n; t++) {
-        if (ids[t] != IRRA_TOK_MASK) continue;
+        if (ids[t] != irra_bpe_mask(bpe)) continue;
         top_k(logits + (size_t)t * V, V, k, c);
         nmask++;
         if (!as_json) {
@@ -165,7 +165,7 @@ int cmd_fill_mask(int argc, char **argv)
     else if (!bpe) rc = cli_error("fill-mask: the model has no vocabulary: give --vocab F");
     else if (!ids || !logits) rc = cli_error("fill-mask: out of memory");
     else if ((n = irra_bpe_encode(bpe, text, ids, cfg->context, &e)) < 0) rc = cli_error("fill-mask: %s", e.msg);
-    for (int t = 0; t < n; t++) has_mask |= ids[t] == IRRA_TOK_MASK;
+    for (int t = 0; t < n; t++) has_mask |= ids[t] == irra_bpe_mask(bpe);
     if (!rc && !has_mask)
         rc = cli_error("fill-mask: the text has no <|mask|> token (write <|mask|> where a word is missing)");
     if (!rc && predict(m, image, ids, logits, &e)) rc = cli_error("fill-mask: %s", e.msg);

@@ -15,7 +15,8 @@ static const char usage[] =
     "       irra tokenize [--vocab FILE | --model M] [--context N] --jsonl < strings.jsonl\n\n"
     "Prints the CLIP token ids of each TEXT as one JSON array per line: <|startoftext|>,\n"
     "the BPE ids, <|endoftext|>, truncated to N ids with <|endoftext|> kept last (no padding).\n\n"
-    "  --vocab FILE    CLIP's merges file, bpe_simple_vocab_16e6.txt[.gz] (default: shipped)\n"
+    "  --vocab FILE    a merges file: CLIP's bpe_simple_vocab_16e6.txt[.gz] (the default,\n"
+    "                  shipped) or one learned by irra vocab\n"
     "  --model M       use the vocabulary embedded in an irra model file\n"
     "  --context N     at most N ids per text (default 77, IRRA's text length)\n"
     "  --jsonl         read one JSON string per line from standard input\n";

@@ -37,6 +37,8 @@ run_one() { # NAME LOSSES [FLAGS]
 [ -n "$one" ] && { shift; run_one "$@"; exit; }
 mkdir -p "$dir"
 model_data
+model_ft_data
+model_vocab
 
 printf '%s\n' "itc itc" "sdm sdm" "sdm+id sdm+id" "sdm+mlm sdm+mlm" "sdm+id+mlm sdm+id+mlm" \
     "clean sdm+id+mlm --clean-captions" |

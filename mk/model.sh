@@ -1,7 +1,8 @@
 #!/bin/sh
 # make model: the shipped model, reproduced from this repo and Debian packages alone:
 #   1. irra synth with a fixed seed (BUILD/model/synth; mk/model_config.sh), and the same data
-#      with a short caption added to each training image (BUILD/model/synth-short);
+#      with a short caption added to each training image (BUILD/model/synth-short); irra vocab
+#      learns the vocabulary from their training captions (BUILD/model/vocab.txt);
 #   2. irra train from scratch on the first (BUILD/model/run), then its best epoch fine-tuned by
 #      irra train on the second (BUILD/model/finetune); interrupted (Ctrl-C, a reboot), the next
 #      `make model` resumes the run where it stopped;
@@ -24,6 +25,7 @@ run=$build/model/run
 ft=$build/model/finetune
 model_data
 model_ft_data
+model_vocab
 # train_or_resume DIR FLAGS...: irra train -o DIR FLAGS, or the run already in DIR resumed
 train_or_resume() {
     dir=$1; shift

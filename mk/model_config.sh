@@ -1,11 +1,13 @@
 # The shipped model's data and architecture, for mk/model.sh and mk/ablation.sh (sourced, with
 # $build and $irra set). README "The shipped model" says how they were chosen.
 #   MODEL_IDS   identities of the synthetic dataset (train, then 100 val and 100 test)
+#   MODEL_VOCAB the vocabulary, learned by irra vocab from the training captions of both stages
 #   MODEL_ARGS  irra train's model and recipe flags (stage 1: from scratch)
 #   MODEL_FT_ARGS  the recipe of stage 2: the best epoch of stage 1 fine-tuned on the same data
 #               with one short, searcher-style caption added to each training image
 MODEL_IDS=${MODEL_IDS:-2000}
-MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1}
+MODEL_VOCAB=$build/model/vocab.txt
+MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
 MODEL_DATA=$build/model/synth
 MODEL_FT_ARGS=${MODEL_FT_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
 MODEL_FT_DATA=$build/model/synth-short
@@ -27,4 +29,11 @@ model_ft_data() {
     "$irra" synth --force -o "$MODEL_FT_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
         --images-per-id 4 --size 192x64 --seed 1 --short-captions 1
     touch "$MODEL_FT_DATA.done"
+}
+
+# irra vocab on the training split of the stage 2 data: the long captions and the short ones
+# (the short ones say "person", which no long caption does). It needs model_ft_data.
+model_vocab() {
+    [ -f "$MODEL_VOCAB" ] && return 0
+    "$irra" vocab --dataset "cuhk-pedes:$MODEL_FT_DATA" -o "$MODEL_VOCAB"
 }

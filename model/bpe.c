@@ -23,16 +23,17 @@
 #include <zlib.h>
 
 enum {
-    NMERGES = 49152 - 256 - 2,  /* lines 1..48894 of the file: merges[1:49152-256-2+1] */
-    NVOCAB = 49408,             /* 512 byte tokens + 48,893 merges + mask, sot, eot */
+    NMERGES = 49152 - 256 - 2,  /* at most lines 1..48894 of the file: merges[1:49152-256-2+1] */
+    NVOCAB = 49408,             /* at most 512 byte tokens + 48,893 merges + mask, sot, eot */
     PAIR_SLOTS = 1 << 17,       /* open addressing, load under 0.4 */
     TOK_SLOTS = 1 << 17,
 };
 #define MAX_TEXT ((size_t)64 << 20) /* a merges file is 1.3 MB gzipped, 3.2 MB plain */
 
 struct irra_bpe {
-    char *merges;           /* header + NMERGES lines "A B\n" */
+    char *merges;           /* header + the merge lines read, "A B\n" */
     size_t merges_len;
+    int nvocab;             /* 512 + the merges with a token + 3 */
     int32_t byte_id[256];   /* id of byte b inside a word; + 256 at the end of a word */
     uint32_t *pair_key;     /* (a << 16 | b), UINT32_MAX when empty */
     int32_t *pair_rank, *pair_id;
@@ -43,6 +44,8 @@ struct irra_bpe {
 
 /* ---- the byte alphabet ------------------------------------------------------------------- */
 
+static int printable(int b) { return (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255); }
+
 /* bytes_to_unicode: printable bytes keep their code point, the other 68 go to 256.. in order.
  * order[i] is the byte of token id i (dict order: printable bytes first). */
 static void byte_alphabet(int order[256], int16_t cp_to_byte[324])
@@ -50,11 +53,17 @@ static void byte_alphabet(int order[256], int16_t cp_to_byte[324])
     int n = 0, extra = 0;
     for (int i = 0; i < 324; i++) cp_to_byte[i] = -1;
     for (int b = 0; b < 256; b++)
-        if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255))
-            order[n++] = b, cp_to_byte[b] = (int16_t)b;
+        if (printable(b)) order[n++] = b, cp_to_byte[b] = (int16_t)b;
     for (int b = 0; b < 256; b++)
-        if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255)))
-            order[n++] = b, cp_to_byte[256 + extra++] = (int16_t)b;
+        if (!printable(b)) order[n++] = b, cp_to_byte[256 + extra++] = (int16_t)b;
+}
+
+int irra_bpe_byte_codepoint(unsigned char byte)
+{
+    if (printable(byte)) return byte;
+    int k = 0;
+    for (int b = 0; b < byte; b++) k += !printable(b);
+    return 256 + k;
 }
 
 /* ---- tokens during loading ---------------------------------------------------------------- */
@@ -196,24 +205,46 @@ static void append_merge(irra_bpe *b, const char *f[2], const size_t fl[2])
     b->merges_len += fl[0] + fl[1] + 2;
 }
 
-/* Reads the merges, checks that each joins two earlier tokens, builds the vocabulary in v and
- * the canonical merges text in b. */
-static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, const char *t, size_t n)
+/* One element of the text after the header split on '\n', as Python's split gives them: the
+ * last runs to the end and may be empty. Sets *next past it (or to NULL after the last). */
+static size_t element(const char *p, const char *end, const char **next)
 {
-    const char *nl = memchr(t, '\n', n), *end = t + n;
-    size_t hdr = nl ? (size_t)(nl - t) : n;
+    const char *q = memchr(p, '\n', (size_t)(end - p));
+    *next = q ? q + 1 : NULL;
+    return q ? (size_t)(q - p) : (size_t)(end - p);
+}
+
+static int blank(const char *p, size_t n)
+{
+    while (n > 0 && is_ws(p[n - 1])) n--;
+    return n == 0;
+}
+
+/* Reads the merges as IRRA does: the elements after the header, at most NMERGES of them
+ * (merges[1:49152-256-2+1]); every one but the last makes a token, and the last is popped to
+ * make room for <|mask|> (see the top comment). That last element is the "jekyll" merge of
+ * CLIP's file, or, in a shorter file that ends with a newline, the empty element after it, so
+ * that every merge line of a learned vocabulary makes a token. Checks that each merge joins
+ * two earlier tokens; builds the vocabulary in v and the canonical merges text in b, which
+ * keeps the file's final newline or its absence, so that it loads as the same tokenizer. */
+static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], int *nparts, parser *ps,
+                        const char *t, size_t n)
+{
+    const char *nl = memchr(t, '\n', n), *end = t + n, *p;
+    if (!nl) return irra_fail(ps->e, "%s: %s", ps->name, n ? "no merge lines after the header" : "empty file");
+    size_t hdr = (size_t)(nl - t);
     while (hdr > 0 && t[hdr - 1] == '\r') hdr--;
-    b->merges = malloc(hdr + 1 + (size_t)(end - t) + 1);
+    b->merges = malloc(hdr + 1 + (size_t)(end - t) + 2);
     if (!b->merges) return irra_fail(ps->e, "%s: out of memory", ps->name);
     memcpy(b->merges, t, hdr);
     b->merges[hdr] = '\n';
     b->merges_len = hdr + 1;
-    const char *p = nl ? nl + 1 : end;
-    for (int i = 0; i < NMERGES; i++) {
-        if (p >= end) return irra_fail(ps->e, "%s: only %d merges, need %d (not CLIP's bpe_simple_vocab_16e6.txt?)",
-                                       ps->name, i, NMERGES);
-        const char *q = memchr(p, '\n', (size_t)(end - p)), *f[2];
-        size_t len = q ? (size_t)(q - p) : (size_t)(end - p), fl[2];
+    int i = 0;
+    for (p = nl + 1; p && i < NMERGES; i++) {
+        const char *next, *f[2];
+        size_t len = element(p, end, &next), fl[2];
+        int last = !next || i == NMERGES - 1;
+        if (last && blank(p, len)) break; /* the empty element after a final newline: popped */
         if (split2(p, len, f, fl))
             return irra_fail(ps->e, "%s: line %d: not a merge of two tokens: '%.*s'", ps->name, i + 2,
                              (int)(len < 40 ? len : 40), p);
@@ -226,25 +257,32 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], parser *ps, 
                                  ps->name, i + 2, (int)(fl[k] < 40 ? fl[k] : 40), f[k]);
         }
         if (fin[0]) return irra_fail(ps->e, "%s: line %d: '</w>' ends the first token", ps->name, i + 2);
-        /* IRRA pops the last merge's token for <|mask|>: it gets no id (see the top comment).
-         * A token made twice would let a merge rank below the one making its part, which
-         * CLIP's file never does and the heap in bpe_word relies on. */
-        int id = i < NMERGES - 1 ? tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) : 0;
+        /* The popped merge gets no id. A token made twice would let a merge rank below the one
+         * making its part, which CLIP's file never does and the heap in bpe_word relies on. */
+        int id = !last ? tok_add(v, ps->buf[0], (size_t)m[0], ps->buf[1], (size_t)m[1], fin[1]) : 0;
         if (id == -2) return irra_fail(ps->e, "%s: line %d: '%.*s%.*s' is made by an earlier line already",
                                        ps->name, i + 2, (int)(fl[0] < 40 ? fl[0] : 40), f[0],
                                        (int)(fl[1] < 40 ? fl[1] : 40), f[1]);
         if (id < 0) return irra_fail(ps->e, "%s: out of memory", ps->name);
         append_merge(b, f, fl);
-        p = q ? q + 1 : end;
+        if (last) {
+            *nparts = i; /* the popped merge stays unranked: it never fires */
+            if (i < NMERGES - 1) b->merges_len--; /* no final newline, as in the file */
+            b->merges[b->merges_len] = 0;
+            b->nvocab = 512 + i + 3;
+            return 0;
+        }
+        p = next;
     }
+    *nparts = i;
     b->merges[b->merges_len] = 0;
+    b->nvocab = 512 + i + 3;
     return 0;
 }
 
-static void build_pairs(irra_bpe *b, int32_t (*parts)[2])
+static void build_pairs(irra_bpe *b, int32_t (*parts)[2], int nparts)
 {
-    for (int i = 0; i < NMERGES - 1; i++) /* the last merge stays unranked: the jekyll quirk */
-        pair_put(b, parts[i][0], parts[i][1], i, 512 + i);
+    for (int i = 0; i < nparts; i++) pair_put(b, parts[i][0], parts[i][1], i, 512 + i);
 }
 
 /* Display text: the token's bytes, "</w>" dropped; a byte that is not part of valid UTF-8 (a
@@ -254,10 +292,10 @@ static int build_display(irra_bpe *b, const vocab *v)
     static const char *special[3] = {"<|mask|>", "<|startoftext|>", "<|endoftext|>"};
     size_t cap = v->nbytes * 6 + NVOCAB + 64, o = 0; /* <0xNN> per byte at worst */
     if (!(b->disp = malloc(cap))) return -1;
-    for (int id = 0; id < NVOCAB; id++) {
+    for (int id = 0; id < b->nvocab; id++) {
         b->disp_off[id] = (uint32_t)o;
-        if (id >= IRRA_TOK_MASK) {
-            o += (size_t)sprintf(b->disp + o, "%s", special[id - IRRA_TOK_MASK]) + 1;
+        if (id >= irra_bpe_mask(b)) {
+            o += (size_t)sprintf(b->disp + o, "%s", special[id - irra_bpe_mask(b)]) + 1;
             continue;
         }
         const unsigned char *s = v->bytes + v->off[id];
@@ -295,7 +333,7 @@ static irra_bpe *from_text(const char *t, size_t n, const char *name, irra_err *
     vocab *v = calloc(1, sizeof *v);
     parser *ps = calloc(1, sizeof *ps);
     int32_t (*parts)[2] = malloc(NMERGES * sizeof *parts);
-    int order[256], ok = 0;
+    int order[256], ok = 0, nparts = 0;
     if (!b || !v || !ps || !parts || !(v->slot = malloc(TOK_SLOTS * sizeof *v->slot)) ||
         !(b->pair_key = malloc(PAIR_SLOTS * sizeof *b->pair_key)) ||
         !(b->pair_rank = malloc(PAIR_SLOTS * sizeof *b->pair_rank)) ||
@@ -313,8 +351,8 @@ static irra_bpe *from_text(const char *t, size_t n, const char *name, irra_err *
             if (tok_add(v, &byte, 1, NULL, 0, fin) < 0) goto oom;
             if (!fin) b->byte_id[byte] = i;
         }
-    if (parse_merges(b, v, parts, ps, t, n)) goto done;
-    build_pairs(b, parts);
+    if (parse_merges(b, v, parts, &nparts, ps, t, n)) goto done;
+    build_pairs(b, parts, nparts);
     if (build_display(b, v)) goto oom;
     if (!(b->pre = irra_pretok_new(e))) goto done;
     ok = 1;
@@ -441,14 +479,13 @@ const char *irra_bpe_merges_text(const irra_bpe *b, size_t *len)
 
 const char *irra_bpe_token(const irra_bpe *b, int id)
 {
-    return id >= 0 && id < NVOCAB ? b->disp + b->disp_off[id] : NULL;
+    return id >= 0 && id < b->nvocab ? b->disp + b->disp_off[id] : NULL;
 }
 
-int irra_bpe_vocab_size(const irra_bpe *b)
-{
-    (void)b;
-    return NVOCAB;
-}
+int irra_bpe_vocab_size(const irra_bpe *b) { return b->nvocab; }
+int irra_bpe_mask(const irra_bpe *b) { return b->nvocab - 3; }
+int irra_bpe_sot(const irra_bpe *b) { return b->nvocab - 2; }
+int irra_bpe_eot(const irra_bpe *b) { return b->nvocab - 1; }
 
 /* ---- encoding ----------------------------------------------------------------------------- */
 
@@ -525,11 +562,11 @@ typedef struct {
     int n, max;
 } encoder;
 
-static int special_id(const char *tok, size_t n)
+static int special_id(const irra_bpe *b, const char *tok, size_t n)
 {
-    if (n == 15 && !memcmp(tok, "<|startoftext|>", 15)) return IRRA_TOK_SOT;
-    if (n == 13 && !memcmp(tok, "<|endoftext|>", 13)) return IRRA_TOK_EOT;
-    if (n == 8 && !memcmp(tok, "<|mask|>", 8)) return IRRA_TOK_MASK;
+    if (n == 15 && !memcmp(tok, "<|startoftext|>", 15)) return irra_bpe_sot(b);
+    if (n == 13 && !memcmp(tok, "<|endoftext|>", 13)) return irra_bpe_eot(b);
+    if (n == 8 && !memcmp(tok, "<|mask|>", 8)) return irra_bpe_mask(b);
     return -1;
 }
 
@@ -537,7 +574,7 @@ static int special_id(const char *tok, size_t n)
 static int encode_piece(void *ctx, const char *tok, size_t n)
 {
     encoder *en = ctx;
-    int sp = special_id(tok, n); /* simple_tokenizer caches the special tokens as themselves */
+    int sp = special_id(en->b, tok, n); /* simple_tokenizer caches the special tokens as themselves */
     if (sp >= 0) {
         en->ids[en->n++] = sp;
     } else {
@@ -576,8 +613,8 @@ int irra_bpe_encode(const irra_bpe *b, const char *text, int32_t *ids, int conte
         irra_fail(e, "out of memory for a text of %zu bytes", n);
     } else if (en.max == 0 || !irra_pretok_each(b->pre, s, n, encode_piece, &en, e)) {
         /* tokens[:context] with the last set to EOT keeps the first context-2 BPE ids */
-        ids[0] = IRRA_TOK_SOT;
-        ids[en.n + 1] = IRRA_TOK_EOT;
+        ids[0] = irra_bpe_sot(b);
+        ids[en.n + 1] = irra_bpe_eot(b);
         rc = en.n + 2;
     }
     free(mem);

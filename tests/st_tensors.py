@@ -3,7 +3,8 @@
 the shell tests:
   st_tensors.py same A B [PREFIX]   exit 0 when every tensor (whose name starts with PREFIX) of A
                                     is in B with the same dtype, shape and bytes
-  st_tensors.py meta FILE KEY       print one __metadata__ value"""
+  st_tensors.py meta FILE KEY       print one __metadata__ value
+  st_tensors.py shape FILE NAME     print a tensor's shape (rows, then columns)"""
 import json
 import struct
 import sys
@@ -36,6 +37,9 @@ def main():
         if bad or not names:
             print("differ: %d of %d tensors, e.g. %s" % (len(bad), len(names), bad[:3]))
             sys.exit(1)
+    elif sys.argv[1] == "shape":
+        t, _ = read(sys.argv[2])
+        print(" ".join(map(str, t[sys.argv[3]].shape)))
     elif sys.argv[1] == "meta":
         _, m = read(sys.argv[2])
         print(m.get(sys.argv[3], ""))

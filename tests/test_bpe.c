@@ -110,11 +110,11 @@ static void truncation_keeps_eot_last(void)
     int32_t ids[77], five[5];
     EXPECT(encode("a red shirt and black pants", five, 5) == 5);
     EXPECT(!memcmp(five, ((int32_t[]){49406, 320, 736, 2523, 49407}), sizeof five));
-    EXPECT(encode("a red", ids, 2) == 2 && ids[0] == IRRA_TOK_SOT && ids[1] == IRRA_TOK_EOT);
-    EXPECT(encode("a red", ids, 3) == 3 && ids[1] == 320 && ids[2] == IRRA_TOK_EOT);
+    EXPECT(encode("a red", ids, 2) == 2 && ids[0] == irra_bpe_sot(bpe) && ids[1] == irra_bpe_eot(bpe));
+    EXPECT(encode("a red", ids, 3) == 3 && ids[1] == 320 && ids[2] == irra_bpe_eot(bpe));
     char longtext[400] = "";
     for (int i = 0; i < 90; i++) strcat(longtext, "red ");
-    EXPECT(encode(longtext, ids, 77) == 77 && ids[0] == IRRA_TOK_SOT && ids[75] == 736 && ids[76] == IRRA_TOK_EOT);
+    EXPECT(encode(longtext, ids, 77) == 77 && ids[0] == irra_bpe_sot(bpe) && ids[75] == 736 && ids[76] == irra_bpe_eot(bpe));
     irra_err e = {{0}};
     EXPECT(irra_bpe_encode(bpe, "a", ids, 1, &e) == -1 && strstr(e.msg, "context"));
 }
@@ -182,7 +182,7 @@ static void random_text_is_encoded_or_refused(void)
             bad += !e.msg[0] || !(strstr(text, "\xff") || strstr(text, "\xe2\x80") != NULL);
             continue;
         }
-        int ok = n >= 2 && n <= 40 && ids[0] == IRRA_TOK_SOT && ids[n - 1] == IRRA_TOK_EOT;
+        int ok = n >= 2 && n <= 40 && ids[0] == irra_bpe_sot(bpe) && ids[n - 1] == irra_bpe_eot(bpe);
         for (int i = 0; i < n; i++) ok &= ids[i] >= 0 && ids[i] < 49408;
         bad += !ok;
     }
@@ -259,10 +259,9 @@ static void bad_files_are_clear_errors(void)
     gz[n / 2] ^= 0x55, gz[n / 2 + 1] ^= 0x55;
     EXPECT(fails_with(write_tmp("corrupt.gz", gz, n), "corrupt gzip"));
     EXPECT(fails_with(write_tmp("garbage", "\x7f" "ELF\x01\x02garbage\n\x80\x81 \x82\n", 20), "line 2"));
-    EXPECT(fails_with(write_tmp("empty", "", 0), "only 0 merges"));
-    const char *nl = t;
-    for (int i = 0; i < 1001; i++) nl = strchr(nl, '\n') + 1;
-    EXPECT(fails_with(write_tmp("few", t, (size_t)(nl - t)), "only 1000 merges"));
+    EXPECT(fails_with(write_tmp("empty", "", 0), "empty file"));
+    EXPECT(fails_with(write_tmp("header", "#version: 0.2", 13), "no merge lines"));
+    EXPECT(fails_with(write_tmp("blank", "#v\ni n\n\ni s\n", 12), "line 3: not a merge"));
     EXPECT(fails_with(write_tmp("three", "#v\ni n x\n", 9), "line 2: not a merge"));
     EXPECT(fails_with(write_tmp("unknown", "#v\nin g\n", 8), "not a token made by an earlier line"));
     EXPECT(fails_with(write_tmp("twice", "#v\ni n\ni n\n", 11), "line 3: 'in' is made by an earlier line"));
@@ -273,6 +272,50 @@ static void bad_files_are_clear_errors(void)
     irra_err e = {{0}};
     irra_bpe *b = irra_bpe_load_file(write_tmp("plain.txt", t, tn), &e);
     EXPECTF(b, "%s", e.msg);
+    irra_bpe_free(b);
+}
+
+static irra_bpe *load_text(const char *name, const char *t, size_t n)
+{
+    irra_err e = {{0}};
+    irra_bpe *b = irra_bpe_load_file(write_tmp(name, t, n), &e);
+    if (!b) printf("  %s: %s\n", name, e.msg);
+    return b;
+}
+
+/* A shorter file is a smaller vocabulary, as simple_tokenizer.py reads it: split on '\n',
+ * every element after the header but the last makes a token. After a final newline the last
+ * element is empty, so all 1000 merges make tokens; without it the 1000th is popped. */
+static void short_files_are_smaller_vocabularies(void)
+{
+    size_t tn, n;
+    const char *t = irra_bpe_merges_text(bpe, &tn), *nl = t;
+    for (int i = 0; i < 1001; i++) nl = strchr(nl, '\n') + 1;
+    irra_bpe *b = load_text("few", t, (size_t)(nl - t));
+    int32_t ids[8];
+    irra_err e = {{0}};
+    EXPECT(b && irra_bpe_vocab_size(b) == 1515 && irra_bpe_mask(b) == 1512 && irra_bpe_eot(b) == 1514);
+    if (!b) return;
+    EXPECT(irra_bpe_encode(b, "a red <|mask|>", ids, 8, &e) == 5 &&
+           !memcmp(ids, ((int32_t[]){1513, 320, 736, 1512, 1514}), 5 * sizeof *ids));
+    EXPECT(!strcmp(irra_bpe_token(b, 1512), "<|mask|>") && !strcmp(irra_bpe_token(b, 1514), "<|endoftext|>"));
+    EXPECT(irra_bpe_token(b, 1515) == NULL);
+    const char *bt = irra_bpe_merges_text(b, &n);
+    EXPECT(n == (size_t)(nl - t) && !memcmp(bt, t, n));
+    irra_bpe_free(b);
+    b = load_text("few-no-newline", t, (size_t)(nl - t) - 1);
+    EXPECT(b && irra_bpe_vocab_size(b) == 1514);
+    if (b) {
+        bt = irra_bpe_merges_text(b, &n);
+        EXPECT(n == (size_t)(nl - t) - 1 && bt[n - 1] != '\n');
+        irra_bpe *again = irra_bpe_load_mem(bt, n, &e);
+        EXPECT(again && irra_bpe_vocab_size(again) == 1514);
+        irra_bpe_free(again);
+    }
+    irra_bpe_free(b);
+    b = load_text("bytes-only", "#version: 0.2\n", 14);
+    EXPECT(b && irra_bpe_vocab_size(b) == 515 && irra_bpe_encode(b, "ab", ids, 8, &e) == 4 &&
+           ids[1] == 64 && ids[2] == 256 + 65);
     irra_bpe_free(b);
 }
 
@@ -314,6 +357,7 @@ int main(void)
     RUN(random_text_is_encoded_or_refused);
     RUN(load_mem_round_trips);
     RUN(bad_files_are_clear_errors);
+    RUN(short_files_are_smaller_vocabularies);
     RUN(encodes_fast_enough);
     irra_bpe_free(bpe);
     char cmd[300];

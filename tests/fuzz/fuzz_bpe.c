@@ -1,5 +1,5 @@
-/* The BPE merges file (model/bpe.c): gzip or plain text, 48,894 merges each made of tokens of
- * earlier lines. A file of random bytes fails on its first line, so most inputs edit the real
+/* The BPE merges file (model/bpe.c): gzip or plain text, up to 48,894 merges each made of tokens
+ * of earlier lines. A file of random bytes fails on its first line, so most inputs edit the real
  * merges text instead: byte 0 odd, bytes 1-4 a position, the rest written over the text there.
  * Byte 0 even: the rest is the whole file (gzip headers, truncation, sizes). */
 #define FUZZ_SEEDS make_seeds
