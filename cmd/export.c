@@ -2,6 +2,8 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/model_opts.h"
+#include "model/atomic_file.h"
+#include "model/bpe.h"
 #include "model/export.h"
 
 #include <stdio.h>
@@ -20,9 +22,32 @@ static const char usage[] =
     "  --dataset-name N   configs.yaml dataset_name (default: from the classifier's size:\n"
     "                     11003 CUHK-PEDES, 3102 ICFG-PEDES, 3701 RSTPReid; else CUHK-PEDES)\n"
     "  --root-dir D       configs.yaml root_dir, where test.py finds the dataset (./data)\n"
+    "A model with a vocabulary of its own (irra vocab) also gets its merges file beside the\n"
+    "checkpoint, bpe_merges.txt.gz: the official code reads it from\n"
+    "data/bpe_simple_vocab_16e6.txt.gz.\n"
     CLI_MODEL_LOAD_USAGE;
 
 enum { OPT_DATASET = 0x2000, OPT_ROOT };
+
+/* A vocabulary other than CLIP's goes beside the checkpoint, gzipped as the official code
+ * wants it, under a name that never replaces a copy of CLIP's file. */
+static int export_vocab(const irra_bpe *b, const char *pth, irra_err *e)
+{
+    if (!b || irra_bpe_vocab_size(b) == 49408) return 0;
+    const char *slash = strrchr(pth, '/');
+    int dir = slash ? (int)(slash - pth) + 1 : 0;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%.*sbpe_merges.txt.gz", dir, pth) >= (int)sizeof path)
+        return irra_fail(e, "%s: path too long", pth);
+    size_t n;
+    const char *text = irra_bpe_merges_text(b, &n);
+    if (irra_atomic_write(path, text, n, 1, e)) return -1;
+    char safe[4200];
+    fprintf(stderr, "irra: export: the model's vocabulary is its own (%d ids): %s; the official code "
+            "reads it as data/bpe_simple_vocab_16e6.txt.gz\n", irra_bpe_vocab_size(b),
+            cli_safe(path, safe, sizeof safe));
+    return 0;
+}
 
 int cmd_export(int argc, char **argv)
 {
@@ -53,6 +78,7 @@ int cmd_export(int argc, char **argv)
     if (!m) return CLI_EXIT_ERROR;
     irra_err e = {{0}};
     int rc = irra_model_export(m, out, &eo, &e);
+    if (!rc) rc = export_vocab(irra_model_bpe(m), out, &e);
     irra_model_free(m);
     if (rc) return cli_error("%s", e.msg);
     return 0;

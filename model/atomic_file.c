@@ -2,6 +2,7 @@
 #include "model/atomic_file.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,4 +79,23 @@ int irra_atomic_rename(irra_atomic *a, irra_err *e)
 int irra_atomic_commit(irra_atomic *a, int write_failed, irra_err *e)
 {
     return irra_atomic_close(a, write_failed, e) ? -1 : irra_atomic_rename(a, e);
+}
+
+int irra_atomic_write(const char *path, const void *data, size_t n, int gzip, irra_err *e)
+{
+    void *z = NULL;
+    if (gzip) {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(9);
+        size_t cap = c ? libdeflate_gzip_compress_bound(c, n) : 0;
+        z = cap ? malloc(cap) : NULL;
+        size_t zn = z ? libdeflate_gzip_compress(c, data, n, z, cap) : 0;
+        if (c) libdeflate_free_compressor(c);
+        if (!zn) return free(z), irra_fail(e, "%s: out of memory for gzip", path);
+        data = z, n = zn;
+    }
+    irra_atomic a;
+    if (irra_atomic_open(&a, path, e)) return free(z), -1;
+    int failed = fwrite(data, 1, n, a.f) != n ? (errno ? errno : -1) : 0;
+    free(z);
+    return irra_atomic_commit(&a, failed, e);
 }

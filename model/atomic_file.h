@@ -26,5 +26,7 @@ int irra_atomic_rename(irra_atomic *a, irra_err *e);
 void irra_atomic_abort(irra_atomic *a);
 /* irra_atomic_close, then irra_atomic_rename. */
 int irra_atomic_commit(irra_atomic *a, int write_failed, irra_err *e);
+/* The whole file at once: data[0..n), gzipped (level 9) when gzip is set. */
+int irra_atomic_write(const char *path, const void *data, size_t n, int gzip, irra_err *e);
 
 #endif

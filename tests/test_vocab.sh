@@ -57,6 +57,11 @@ trained_model_embeds_the_vocabulary() {
     err=$($IRRA embed --model "$m" --vocab $CLIP --text "a man" 2>&1 >/dev/null); rc=$?
     [ $rc = 2 ] && echo "$err" | grep -q "$CLIP: a vocabulary of 49408 tokens, but the model's token_embedding has" ||
         fail "CLIP's vocabulary with a learned-vocabulary model: exit $rc: $err"
+    mkdir -p "$TMP/pth"
+    $IRRA export "$m" -o "$TMP/pth/best.pth" 2>"$TMP/err" || fail "export: $(cat "$TMP/err")"
+    grep -q "bpe_merges.txt.gz" "$TMP/err" || fail "export says nothing of the vocabulary: $(cat "$TMP/err")"
+    gzip -dc "$TMP/pth/bpe_merges.txt.gz" | cmp -s - "$TMP/v.txt" || fail "exported merges differ"
+    grep -q "vocab_size: $((512 + n + 3))" "$TMP/pth/configs.yaml" || fail "configs.yaml: $(grep vocab "$TMP/pth/configs.yaml")"
 }
 bad_arguments_are_one_line_errors() {
     err=$($IRRA vocab -o "$TMP/x.txt" 2>&1); [ $? = 2 ] && echo "$err" | grep -q "no --dataset" || fail "no dataset: $err"

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,31 +94,11 @@ static int ends_with(const char *s, const char *tail)
     return n >= m && !strcmp(s + n - m, tail);
 }
 
-/* A path ending in .gz gets gzip, as the official code's gzip.open needs. */
-static void *gzipped(const char *text, size_t n, size_t *out)
-{
-    struct libdeflate_compressor *z = libdeflate_alloc_compressor(9);
-    size_t cap = z ? libdeflate_gzip_compress_bound(z, n) : 0;
-    void *buf = cap ? malloc(cap) : NULL;
-    *out = buf ? libdeflate_gzip_compress(z, text, n, buf, cap) : 0;
-    if (z) libdeflate_free_compressor(z);
-    if (!*out) free(buf), buf = NULL;
-    return buf;
-}
-
-/* Writes the text atomically, then reads it back as the tokenizer will. */
+/* Writes the text atomically (gzipped for a path ending in .gz, as the official code's
+ * gzip.open needs), then reads it back as the tokenizer will. */
 static int write_checked(const char *path, const char *text, size_t n, int *nvocab, irra_err *e)
 {
-    size_t zn = 0;
-    void *z = ends_with(path, ".gz") ? gzipped(text, n, &zn) : NULL;
-    if (ends_with(path, ".gz") && !z) return irra_fail(e, "%s: out of memory for gzip", path);
-    const void *data = z ? z : text;
-    size_t len = z ? zn : n;
-    irra_atomic a;
-    if (irra_atomic_open(&a, path, e)) return free(z), -1;
-    int failed = fwrite(data, 1, len, a.f) != len ? (errno ? errno : -1) : 0;
-    free(z);
-    if (irra_atomic_commit(&a, failed, e)) return -1;
+    if (irra_atomic_write(path, text, n, ends_with(path, ".gz"), e)) return -1;
     irra_bpe *b = irra_bpe_load_file(path, e);
     if (!b) return -1;
     *nvocab = irra_bpe_vocab_size(b);
