@@ -40,7 +40,7 @@ train_or_resume "$run" --dataset "cuhk-pedes:$MODEL_DATA" $MODEL_ARGS --num-epoc
 # shellcheck disable=SC2086
 train_or_resume "$ft" --dataset "cuhk-pedes:$MODEL_FT_DATA" --init "$run/best.safetensors" \
     $MODEL_FT_ARGS --num-epoch "$ft_epochs"
-"$irra" import "$ft/best.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
+"$irra" import "$ft/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_DATA" \
     --split test -q -o "$build/model/gallery.db"
