@@ -257,7 +257,11 @@ c.execute(\"UPDATE features SET vec=zeroblob(128) WHERE image_id IN (SELECT id F
     $IRRA search $TINY --gallery "$TMP/live.db" -k 100 --json "a man" >"$TMP/s" || fail "search"
     grep -q '0000_c1_img.png' "$TMP/s" && fail "search returns the deleted image"
     [ "$(info "$TMP/live.db" images)" = 11 ] || fail "images $(info "$TMP/live.db" images)"
-    [ "$(feat "$TMP/live.db" 0006_c2_img.png)" = "$(feat "$TMP/live.db" 'sub dir/0004_c5_img.png')" ] ||
+    # the same image encoded in another batch: equal to float rounding (OpenBLAS may sum in
+    # another order for another batch size, as on an AMD EPYC)
+    $PY -c "import sys, numpy as np; a, b = (np.frombuffer(bytes.fromhex(h), np.float32) for h in sys.argv[1:]); \
+sys.exit(0 if a.shape == b.shape and np.abs(a - b).max() <= 1e-5 * np.abs(a).max() else 1)" \
+        "$(feat "$TMP/live.db" 0006_c2_img.png)" "$(feat "$TMP/live.db" 'sub dir/0004_c5_img.png')" ||
         fail "the replaced image kept its old feature"
     [ "$(feat "$TMP/live.db" 0003_c4_img.jpg)" = "$(printf '%0256d' 0)" ] || fail "a touched file was re-encoded"
     $IRRA gallery build $TINY --images "$TMP/live" -o "$TMP/live.db" >"$TMP/out" || fail "third build"
