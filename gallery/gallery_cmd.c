@@ -195,6 +195,15 @@ static void on_skipped(void *ctx, const char *msg)
     fprintf(stderr, "irra: warning: skipped %s\n", cli_safe(msg, safe, sizeof safe));
 }
 
+void gal_cmd_print_warnings(const gal_dataset *d)
+{
+    char safe[4200];
+    for (int i = 0; i < d->n_warnings && i < GAL_DS_MAX_WARNINGS; i++)
+        fprintf(stderr, "irra: warning: %s\n", cli_safe(d->warnings[i], safe, sizeof safe));
+    if (d->n_warnings > GAL_DS_MAX_WARNINGS)
+        fprintf(stderr, "irra: warning: %d captions repaired in all\n", d->n_warnings);
+}
+
 int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d, const char *out,
                           int batch, int quiet, gal_list_stats *ls, gal_build_stats *st)
 {
@@ -208,11 +217,7 @@ int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d,
     irra_err e;
     struct stat sb;
     int created = stat(out, &sb) != 0 || sb.st_size == 0;
-    char safe[4200];
-    for (int i = 0; i < d->n_warnings && i < GAL_DS_MAX_WARNINGS; i++)
-        fprintf(stderr, "irra: warning: %s\n", cli_safe(d->warnings[i], safe, sizeof safe));
-    if (d->n_warnings > GAL_DS_MAX_WARNINGS)
-        fprintf(stderr, "irra: warning: %d captions repaired in all\n", d->n_warnings);
+    gal_cmd_print_warnings(d);
     gal_store *s = gal_store_open(out, 1, &e);
     int rc = CLI_EXIT_ERROR;
     char root[1100];

@@ -18,6 +18,9 @@ typedef struct {
 int gal_cmd_build_gallery(irra_model *m, const char *model_path, gal_dataset *d, const char *out,
                           int batch, int quiet, gal_list_stats *ls, gal_build_stats *st);
 
+/* Prints the repairs made while reading d (its warnings) on stderr, made safe for a terminal. */
+void gal_cmd_print_warnings(const gal_dataset *d);
+
 /* Encodes texts [n] into feat [n, embed_dim], L2-normalised, in batches. Prints the error
  * (naming the text) and returns -1 on failure. bar_label: a progress bar label, or NULL. */
 int gal_encode_texts(irra_model *m, const char *const *texts, int n, float *feat,

@@ -6,8 +6,8 @@
 #   2. irra train from scratch on the first (BUILD/model/run), then its best epoch fine-tuned by
 #      irra train on the second (BUILD/model/finetune); interrupted (Ctrl-C, a reboot), the next
 #      `make model` resumes the run where it stopped;
-#   3. the best epoch (val) of the fine-tuning as an f16 irra model file in
-#      ASSETS/irra-synth.safetensors, the gallery of the synthetic test split (identities never
+#   3. the last epoch of the fine-tuning (README says why not its best val epoch) as an f16
+#      irra model file in ASSETS/irra-synth.safetensors, the gallery of the synthetic test split (identities never
 #      seen in training, with thumbnails) in ASSETS/gallery.db, the true attributes of its images
 #      in ASSETS/gallery-attributes.jsonl (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
 # MODEL_EPOCHS and MODEL_FT_EPOCHS (the two schedules' lengths) and the variables of

@@ -265,16 +265,13 @@ static int parse_merges(irra_bpe *b, vocab *v, int32_t (*parts)[2], int *nparts,
                                        (int)(fl[1] < 40 ? fl[1] : 40), f[1]);
         if (id < 0) return irra_fail(ps->e, "%s: out of memory", ps->name);
         append_merge(b, f, fl);
-        if (last) {
-            *nparts = i; /* the popped merge stays unranked: it never fires */
+        if (last) { /* popped: it stays unranked and never fires */
             if (i < NMERGES - 1) b->merges_len--; /* no final newline, as in the file */
-            b->merges[b->merges_len] = 0;
-            b->nvocab = 512 + i + 3;
-            return 0;
+            break;
         }
         p = next;
     }
-    *nparts = i;
+    *nparts = i; /* element i, the last one read, was popped */
     b->merges[b->merges_len] = 0;
     b->nvocab = 512 + i + 3;
     return 0;

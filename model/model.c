@@ -5,21 +5,20 @@
 #include <string.h>
 
 /* The tokenizer: opts->vocab_path, else the merges text embedded under irra.bpe_merges, else
- * opts->fallback_vocab_path, else none (a .pth carries no vocabulary). A vocabulary of another
- * size than the token embedding is allowed (test models use CLIP's); an id outside the
- * embedding fails the text that has it, naming the id. */
+ * opts->fallback_vocab_path, else none (a .pth carries no vocabulary). */
 static int open_bpe(irra_model *m, const irra_open_opts *opts, irra_err *e)
 {
-    const char *merges = irra_tensors_meta(m->ts, "irra.bpe_merges");
     if (opts && opts->vocab_path) {
         m->bpe = irra_bpe_load_file(opts->vocab_path, e);
-    } else if (merges) {
-        m->bpe = irra_bpe_load_mem_named(merges, strlen(merges), m->ts->path, e);
-    } else if (opts && opts->fallback_vocab_path) {
-        m->bpe = irra_bpe_load_file(opts->fallback_vocab_path, e);
-    } else {
-        return 0;
+        return m->bpe ? 0 : -1;
     }
+    const char *merges = irra_tensors_meta(m->ts, "irra.bpe_merges");
+    if (!merges && opts && opts->fallback_vocab_path) {
+        m->bpe = irra_bpe_load_file(opts->fallback_vocab_path, e);
+        return m->bpe ? 0 : -1;
+    }
+    if (!merges) return 0;
+    m->bpe = irra_bpe_load_mem_named(merges, strlen(merges), m->ts->path, e);
     return m->bpe ? 0 : -1;
 }
 

@@ -3,6 +3,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "gallery/dataset.h"
+#include "gallery/gallery_cmd.h"
 #include "model/atomic_file.h"
 #include "model/bpe.h"
 #include "train/vocab_learn.h"
@@ -79,15 +80,6 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-static void show_warnings(const gal_dataset *d)
-{
-    char safe[4200];
-    for (int i = 0; i < d->n_warnings && i < GAL_DS_MAX_WARNINGS; i++)
-        fprintf(stderr, "irra: warning: %s\n", cli_safe(d->warnings[i], safe, sizeof safe));
-    if (d->n_warnings > GAL_DS_MAX_WARNINGS)
-        fprintf(stderr, "irra: warning: %d captions repaired in all\n", d->n_warnings);
-}
-
 static int ends_with(const char *s, const char *tail)
 {
     size_t n = strlen(s), m = strlen(tail);
@@ -114,7 +106,7 @@ int cmd_vocab(int argc, char **argv)
     irra_err e = {{0}};
     gal_dataset *d = gal_dataset_open(o.dataset, o.split, &e);
     if (!d) return cli_error("%s", e.msg);
-    show_warnings(d);
+    gal_cmd_print_warnings(d);
     int rc = 0, nvocab = 0;
     const char **texts = malloc(((size_t)d->n_captions + 1) * sizeof *texts);
     irra_vocab_stats st;
