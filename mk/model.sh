@@ -6,11 +6,13 @@
 #   2. irra train from scratch on the first (BUILD/model/run), then its best epoch fine-tuned by
 #      irra train on the second (BUILD/model/finetune); interrupted (Ctrl-C, a reboot), the next
 #      `make model` resumes the run where it stopped;
-#   3. the last epoch of the fine-tuning (README says why not its best val epoch) as an f16
+#   3. the last epoch of the fine-tuning (README says why not its best val epoch), as an f16
+#      file, fine-tuned again on the same images with four short captions each
+#      (BUILD/model/synth-short4, BUILD/model/stage3), and its last epoch as an f16
 #      irra model file in ASSETS/irra-synth.safetensors, the gallery of the synthetic test split (identities never
 #      seen in training, with thumbnails) in ASSETS/gallery.db, the true attributes of its images
 #      in ASSETS/gallery-attributes.jsonl (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
-# MODEL_EPOCHS and MODEL_FT_EPOCHS (the two schedules' lengths) and the variables of
+# MODEL_EPOCHS, MODEL_FT_EPOCHS and MODEL_S3_EPOCHS (the three schedules' lengths) and the variables of
 # mk/model_config.sh can be set, so that the search of README "The shipped model" can be rerun;
 # the defaults made the shipped model.
 # usage: sh mk/model.sh BUILD_DIR
@@ -21,10 +23,13 @@ assets=${ASSETS:-assets}
 . mk/model_config.sh
 epochs=${MODEL_EPOCHS:-40}
 ft_epochs=${MODEL_FT_EPOCHS:-10}
+s3_epochs=${MODEL_S3_EPOCHS:-5}
 run=$build/model/run
 ft=$build/model/finetune
+s3=$build/model/stage3
 model_data
 model_ft_data
+model_s3_data
 model_vocab
 # train_or_resume DIR FLAGS...: irra train -o DIR FLAGS, or the run already in DIR resumed
 train_or_resume() {
@@ -40,7 +45,13 @@ train_or_resume "$run" --dataset "cuhk-pedes:$MODEL_DATA" $MODEL_ARGS --num-epoc
 # shellcheck disable=SC2086
 train_or_resume "$ft" --dataset "cuhk-pedes:$MODEL_FT_DATA" --init "$run/best.safetensors" \
     $MODEL_FT_ARGS --num-epoch "$ft_epochs"
-"$irra" import "$ft/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
+[ -f "$build/model/stage2-f16.safetensors" ] ||
+    "$irra" import "$ft/last.safetensors" --dtype f16 -o "$build/model/stage2-f16.safetensors"
+# shellcheck disable=SC2086 # one thread, as the shipped stage 3 ran (beside another run)
+(export OMP_NUM_THREADS=1; train_or_resume "$s3" --dataset "cuhk-pedes:$MODEL_S3_DATA" \
+    --init "$build/model/stage2-f16.safetensors" $MODEL_S3_ARGS --num-epoch "$s3_epochs" --threads 1)
+rm -f "$assets/irra-synth.safetensors"
+"$irra" import "$s3/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_DATA" \
     --split test -q -o "$build/model/gallery.db"

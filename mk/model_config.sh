@@ -5,12 +5,16 @@
 #   MODEL_ARGS  irra train's model and recipe flags (stage 1: from scratch)
 #   MODEL_FT_ARGS  the recipe of stage 2: the best epoch of stage 1 fine-tuned on the same data
 #               with one short, searcher-style caption added to each training image
+#   MODEL_S3_ARGS  stage 3: stage 2's last epoch (as the f16 file it shipped as) fine-tuned on
+#               the same images with four short captions beside the two long ones
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_VOCAB=$build/model/vocab.txt
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
 MODEL_DATA=$build/model/synth
 MODEL_FT_ARGS=${MODEL_FT_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
 MODEL_FT_DATA=$build/model/synth-short
+MODEL_S3_ARGS=${MODEL_S3_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
+MODEL_S3_DATA=$build/model/synth-short4
 
 # irra synth with a fixed seed, once (it is deterministic: the same files every time)
 model_data() {
@@ -29,6 +33,15 @@ model_ft_data() {
     "$irra" synth --force -o "$MODEL_FT_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
         --images-per-id 4 --size 192x64 --seed 1 --short-captions 1
     touch "$MODEL_FT_DATA.done"
+}
+
+# The same dataset with irra synth --short-captions 4, for stage 3.
+model_s3_data() {
+    [ -f "$MODEL_S3_DATA.done" ] && return 0
+    mkdir -p "$build/model"
+    "$irra" synth --force -o "$MODEL_S3_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
+        --images-per-id 4 --size 192x64 --seed 1 --short-captions 4
+    touch "$MODEL_S3_DATA.done"
 }
 
 # irra vocab on the training split of the stage 2 data: the long captions and the short ones
