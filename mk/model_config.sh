@@ -16,33 +16,21 @@ MODEL_FT_DATA=$build/model/synth-short
 MODEL_S3_ARGS=${MODEL_S3_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
 MODEL_S3_DATA=$build/model/synth-short4
 
-# irra synth with a fixed seed, once (it is deterministic: the same files every time)
-model_data() {
-    [ -f "$MODEL_DATA.done" ] && return 0
+# synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
+# files every time)
+synth() {
+    dir=$1; shift
+    [ -f "$dir.done" ] && return 0
     mkdir -p "$build/model"
-    "$irra" synth --force -o "$MODEL_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
-        --images-per-id 4 --size 192x64 --seed 1
-    touch "$MODEL_DATA.done"
+    "$irra" synth --force -o "$dir" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
+        --images-per-id 4 --size 192x64 --seed 1 "$@"
+    touch "$dir.done"
 }
-
-# The same dataset with irra synth --short-captions 1: the same images, attributes, splits and
-# first two captions, and a third, short caption for every training image.
-model_ft_data() {
-    [ -f "$MODEL_FT_DATA.done" ] && return 0
-    mkdir -p "$build/model"
-    "$irra" synth --force -o "$MODEL_FT_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
-        --images-per-id 4 --size 192x64 --seed 1 --short-captions 1
-    touch "$MODEL_FT_DATA.done"
-}
-
-# The same dataset with irra synth --short-captions 4, for stage 3.
-model_s3_data() {
-    [ -f "$MODEL_S3_DATA.done" ] && return 0
-    mkdir -p "$build/model"
-    "$irra" synth --force -o "$MODEL_S3_DATA" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
-        --images-per-id 4 --size 192x64 --seed 1 --short-captions 4
-    touch "$MODEL_S3_DATA.done"
-}
+model_data() { synth "$MODEL_DATA"; }
+# The same dataset with irra synth --short-captions N: the same images, attributes, splits and
+# first two captions, and N short captions for every training image (1 for stage 2, 4 for 3).
+model_ft_data() { synth "$MODEL_FT_DATA" --short-captions 1; }
+model_s3_data() { synth "$MODEL_S3_DATA" --short-captions 4; }
 
 # irra vocab on the training split of the stage 2 data: the long captions and the short ones
 # (the short ones say "person", which no long caption does). It needs model_ft_data.
