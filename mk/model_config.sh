@@ -17,14 +17,14 @@ MODEL_S3_ARGS=${MODEL_S3_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --c
 MODEL_S3_DATA=$build/model/synth-short4
 
 # synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
-# files every time)
+# files every time); its variable is synth_dir, so that callers keep their $dir
 synth() {
-    dir=$1; shift
-    [ -f "$dir.done" ] && return 0
+    synth_dir=$1; shift
+    [ -f "$synth_dir.done" ] && return 0
     mkdir -p "$build/model"
-    "$irra" synth --force -o "$dir" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
+    "$irra" synth --force -o "$synth_dir" --ids "$MODEL_IDS" --val-ids 100 --test-ids 100 \
         --images-per-id 4 --size 192x64 --seed 1 "$@"
-    touch "$dir.done"
+    touch "$synth_dir.done"
 }
 model_data() { synth "$MODEL_DATA"; }
 # The same dataset with irra synth --short-captions N: the same images, attributes, splits and
