@@ -12,8 +12,8 @@
 #      irra model file in ASSETS/irra-synth.safetensors, the gallery of the synthetic test split (identities never
 #      seen in training, with thumbnails) in ASSETS/gallery.db, the true attributes of its images
 #      in ASSETS/gallery-attributes.jsonl (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
-# MODEL_EPOCHS, MODEL_FT_EPOCHS and MODEL_S3_EPOCHS (the three schedules' lengths) and the variables of
-# mk/model_config.sh can be set, so that the search of README "The shipped model" can be rerun;
+# MODEL_EPOCHS, MODEL_FT_EPOCHS and MODEL_S3_EPOCHS (the three schedules' lengths) and the
+# variables of mk/model_config.sh can be set, so that the search of README "The shipped model" can be rerun;
 # the defaults made the shipped model.
 # usage: sh mk/model.sh BUILD_DIR
 set -e
@@ -50,7 +50,6 @@ train_or_resume "$ft" --dataset "cuhk-pedes:$MODEL_FT_DATA" --init "$run/best.sa
 # shellcheck disable=SC2086 # one thread, as the shipped stage 3 ran (beside another run)
 (export OMP_NUM_THREADS=1; train_or_resume "$s3" --dataset "cuhk-pedes:$MODEL_S3_DATA" \
     --init "$build/model/stage2-f16.safetensors" $MODEL_S3_ARGS --num-epoch "$s3_epochs" --threads 1)
-rm -f "$assets/irra-synth.safetensors"
 "$irra" import "$s3/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_DATA" \

@@ -5,15 +5,15 @@
 #   MODEL_ARGS  irra train's model and recipe flags (stage 1: from scratch)
 #   MODEL_FT_ARGS  the recipe of stage 2: the best epoch of stage 1 fine-tuned on the same data
 #               with one short, searcher-style caption added to each training image
-#   MODEL_S3_ARGS  stage 3: stage 2's last epoch (as the f16 file it shipped as) fine-tuned on
-#               the same images with four short captions beside the two long ones
+#   MODEL_S3_ARGS  stage 3 (stage 2's recipe): stage 2's last epoch, as the f16 file it shipped
+#               as, fine-tuned on the same images with four short captions beside the two long
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_VOCAB=$build/model/vocab.txt
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
 MODEL_DATA=$build/model/synth
 MODEL_FT_ARGS=${MODEL_FT_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
 MODEL_FT_DATA=$build/model/synth-short
-MODEL_S3_ARGS=${MODEL_S3_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --clean-captions}
+MODEL_S3_ARGS=${MODEL_S3_ARGS:-$MODEL_FT_ARGS}
 MODEL_S3_DATA=$build/model/synth-short4
 
 # synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
