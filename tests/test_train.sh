@@ -34,6 +34,37 @@ run_directory_holds_models_checkpoint_and_log() {
     $ST meta "$TMP/r1/best.safetensors" irra.metrics | grep -q '"R1"' || fail "no metrics in best's metadata"
 }
 
+# Fine-tuning at another input size: the positional embedding of the --init model, resized as
+# the official resize_pos_embed does it (spec 1.3: CLS row kept, the grid through PyTorch's
+# F.interpolate, bilinear, align_corners=False), one axis up and one down: a 4x2 grid (32x16,
+# patch 8) to 3x5 (24x40). lr 0 leaves the resized table as it started.
+init_at_another_size_resizes_the_positional_embedding() {
+    run -o "$TMP/pe0" --num-epoch 1 2>"$TMP/err" || fail "train: $(cat "$TMP/err")"
+    OMP_NUM_THREADS=1 $IRRA train --dataset "cuhk-pedes:$TMP/s" --init "$TMP/pe0/last.safetensors" \
+        --img-size 24x40 --lr 0 --batch-size 16 --num-epoch 1 -o "$TMP/pe1" 2>"$TMP/err" ||
+        fail "train --init --img-size: $(cat "$TMP/err")"
+    grep -q "positional embedding resized from a 4x2 grid to 3x5" "$TMP/err" || fail "no word of the resize: $(cat "$TMP/err")"
+    [ "$($ST meta "$TMP/pe1/last.safetensors" irra.img_w)" = 40 ] || fail "the model file does not say 24x40"
+    $IRRA embed --model "$TMP/pe1/last.safetensors" --image "$TMP/s/imgs/train/$(ls "$TMP/s/imgs/train" | head -1)" >/dev/null ||
+        fail "the resized model does not encode an image"
+    /usr/bin/python3 - "$TMP/pe0/last.safetensors" "$TMP/pe1/last.safetensors" <<'PY' || fail "not PyTorch's resize"
+import sys
+import torch
+import torch.nn.functional as F
+sys.path.insert(0, "tests")
+from st_tensors import read
+key = "base_model.visual.positional_embedding"
+a = torch.from_numpy(read(sys.argv[1])[0][key].copy()).float()
+b = torch.from_numpy(read(sys.argv[2])[0][key].copy()).float()
+grid = a[1:].reshape(1, 4, 2, -1).permute(0, 3, 1, 2)
+ref = F.interpolate(grid, size=(3, 5), mode="bilinear").permute(0, 2, 3, 1).reshape(15, -1)
+ref = torch.cat([a[:1], ref])
+err = (b - ref).abs().max().item()
+assert b.shape == ref.shape and err <= 1e-6, err
+print(f"  max |irra - torch| {err:.2e} over {tuple(b.shape)} (bound 1e-6)")
+PY
+}
+
 another_run_is_not_overwritten() {
     [ -s "$TMP/r1/run.json" ] || run -o "$TMP/r1" 2>/dev/null
     cp "$TMP/r1/last.safetensors" "$TMP/keep"
@@ -131,6 +162,7 @@ similar_sampler_run_resumes_bit_identical() {
 t dry_run_lists_groups_with_the_official_rules
 t run_directory_holds_models_checkpoint_and_log
 t another_run_is_not_overwritten
+t init_at_another_size_resizes_the_positional_embedding
 t interrupted_run_resumes_bit_identical
 t similar_sampler_run_resumes_bit_identical
 t kill_9_never_leaves_an_unreadable_checkpoint

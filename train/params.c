@@ -188,16 +188,21 @@ void irra_param_buf_free(irra_param_buf *p)
 
 void irra_param_buf_zero(irra_param_buf *p) { memset(p->mem, 0, p->L->total * sizeof(float)); }
 
+const irra_tensor *irra_param_source(const irra_param_layout *L, const irra_tensors *ts,
+                                     const char *pfx, int i, char key[256])
+{
+    const char *name = L->name[i];
+    if (!*pfx && !strncmp(name, "base_model.", 11) && !*irra_clip_prefix(ts)) name += 11;
+    snprintf(key, 256, "%s%s", pfx, name);
+    return irra_tensors_find(ts, key);
+}
+
 int irra_param_buf_load_named(irra_param_buf *p, const irra_tensors *ts, const char *pfx,
                               int *skip, irra_err *e)
 {
-    const char *clip = irra_clip_prefix(ts);
     for (int i = 0; i < p->L->n; i++) {
-        const char *name = p->L->name[i];
         char key[256];
-        if (!*pfx && !strncmp(name, "base_model.", 11) && !*clip) name += 11;
-        snprintf(key, sizeof key, "%s%s", pfx, name);
-        const irra_tensor *t = irra_tensors_find(ts, key);
+        const irra_tensor *t = irra_param_source(p->L, ts, pfx, i, key);
         const irra_tensor *want = &p->ts.t[i];
         int ok = t && t->ndim == want->ndim &&
                  (t->dtype == IRRA_F32 || t->dtype == IRRA_F16 || t->dtype == IRRA_BF16);

@@ -52,5 +52,8 @@ int irra_param_buf_load(irra_param_buf *p, const irra_tensors *ts, irra_err *e);
  * left as it is and flagged 1 (the caller decides which may be: a classifier of another size). */
 int irra_param_buf_load_named(irra_param_buf *p, const irra_tensors *ts, const char *pfx,
                               int *skip, irra_err *e);
+/* The tensor of ts that those read for tensor i of L (NULL when absent); key receives its name. */
+const irra_tensor *irra_param_source(const irra_param_layout *L, const irra_tensors *ts,
+                                     const char *pfx, int i, char key[256]);
 
 #endif

@@ -5,7 +5,9 @@
 #include "cmd/commands.h"
 #include "cmd/model_opts.h"
 #include "model/config.h"
+#include "model/cpu.h"
 #include "train/init.h"
+#include "train/pos_resize.h"
 #include "train/replay.h"
 #include "train/run.h"
 #include "train/train_args.h"
@@ -128,12 +130,48 @@ static int scratch_config(train_run *r, int num_classes, irra_err *e)
     return 0;
 }
 
-/* Parameters: from --init (a classifier of another size re-initialised) or from scratch. */
+/* The --init model's configuration, at --img-size when that is given: the patch grid follows
+ * the input, and make_params resizes the positional embedding to it (spec 1.3). */
+static int init_config(const train_run *r, irra_config *c, irra_err *e)
+{
+    const irra_train_args *a = &r->a;
+    *c = *irra_model_config(r->init);
+    if (!a->img_h) return 0;
+    if (a->img_h < c->patch || a->img_w < c->patch)
+        return irra_fail(e, "train: --img-size %dx%d is smaller than the patch %d", a->img_h, a->img_w, c->patch);
+    c->img_h = a->img_h, c->img_w = a->img_w;
+    c->grid_h = (c->img_h - c->patch) / c->stride + 1, c->grid_w = (c->img_w - c->patch) / c->stride + 1;
+    c->v_tokens = 1 + c->grid_h * c->grid_w;
+    return 0;
+}
+
+/* The --init model's positional embedding (tensor i), resized from its grid to ours. */
+static int resize_pos_embed(train_run *r, int i, irra_err *e)
+{
+    const irra_config *from = irra_model_config(r->init), *to = &r->cfg;
+    char key[256];
+    const irra_tensor *t = irra_param_source(&r->L, irra_model_tensors(r->init), "", i, key);
+    if (!t || t->ndim != 2 || t->shape[0] != from->v_tokens || t->shape[1] != to->v_width)
+        return irra_fail(e, "%s: no tensor %s of %d rows", r->a.init, key, from->v_tokens);
+    float *src = malloc((size_t)irra_tensor_numel(t) * sizeof *src);
+    if (!src) return irra_fail(e, "out of memory");
+    irra_tensor_to_f32(t, src);
+    irra_pos_embed_resize(src, from->grid_h, from->grid_w, r->p.mem + r->L.off[i], to->grid_h,
+                          to->grid_w, to->v_width);
+    free(src);
+    if (!r->a.quiet)
+        fprintf(stderr, "irra: %s: positional embedding resized from a %dx%d grid to %dx%d\n",
+                r->a.init, from->grid_h, from->grid_w, to->grid_h, to->grid_w);
+    return 0;
+}
+
+/* Parameters: from --init (a classifier of another size re-initialised, the positional
+ * embedding resized to another input size) or from scratch. */
 static int make_params(train_run *r, int num_classes, irra_err *e)
 {
     irra_train_args *a = &r->a;
     if (a->init) {
-        r->cfg = *irra_model_config(r->init);
+        if (init_config(r, &r->cfg, e) < 0) return -1;
         if (num_classes > 0) r->cfg.num_classes = num_classes;
     } else if (scratch_config(r, num_classes, e) < 0) {
         return -1;
@@ -151,6 +189,11 @@ static int make_params(train_run *r, int num_classes, irra_err *e)
     int rc = irra_param_buf_load_named(&r->p, irra_model_tensors(r->init), "", skip, e);
     for (int i = 0; rc == 0 && i < r->L.n; i++) {
         if (!skip[i]) continue;
+        if (!strcmp(r->L.name[i], "base_model.visual.positional_embedding") &&
+            r->cfg.v_tokens != irra_model_config(r->init)->v_tokens) {
+            rc = resize_pos_embed(r, i, e);
+            continue;
+        }
         if (strncmp(r->L.name[i], "classifier.", 11)) {
             rc = irra_fail(e, "%s: no tensor %s of the expected shape", a->init, r->L.name[i]);
             break;
@@ -212,6 +255,9 @@ static void dry_run(train_run *r, irra_batch_source *src)
         printf("time per epoch: unknown (%s)\n", e.msg);
         return;
     }
+    irra_cpu_flush_denormals(); /* as irra_run does: the estimate is of the run's speed */
+#pragma omp parallel
+    irra_cpu_flush_denormals();
     irra_trainer *t = irra_trainer_new(&r->p, &r->g, &e);
     irra_losses l;
     irra_loss_cfg lc;
@@ -254,8 +300,9 @@ static int setup(train_run *r, int argc, char **argv, irra_err *e)
     if (a->dataset) {
         /* the model's input size decides the loader's: from the init model, or the flags */
         irra_config probe;
-        if (a->init) probe = *irra_model_config(r->init);
-        else if (scratch_config(r, 1, e) < 0) return -1;
+        if (a->init) {
+            if (init_config(r, &probe, e) < 0) return -1;
+        } else if (scratch_config(r, 1, e) < 0) return -1;
         else probe = r->cfg;
         if (!bpe) return irra_fail(e, "train: the model has no vocabulary (give --vocab F)");
         if (!(r->loader = irra_loader_open(a->dataset, &probe, bpe, &a->lo, e))) return -1;
