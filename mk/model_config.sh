@@ -7,6 +7,9 @@
 #               with one short, searcher-style caption added to each training image
 #   MODEL_S3_ARGS  stage 3 (stage 2's recipe): stage 2's last epoch, as the f16 file it shipped
 #               as, fine-tuned on the same images with four short captions beside the two long
+#   MODEL_S4_ARGS  stage 4 (stage 2's recipe at twice the input size, 384x128): stage 3's last
+#               epoch, as an f16 file, fine-tuned on stage 3's data rendered at 384x128 (the same
+#               identities, attributes and captions), its positional embedding resized
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_VOCAB=$build/model/vocab.txt
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
@@ -15,9 +18,13 @@ MODEL_FT_ARGS=${MODEL_FT_ARGS:---optimizer adamw --lr 2e-4 --warmup-epochs 1 --c
 MODEL_FT_DATA=$build/model/synth-short
 MODEL_S3_ARGS=${MODEL_S3_ARGS:-$MODEL_FT_ARGS}
 MODEL_S3_DATA=$build/model/synth-short4
+MODEL_S4_SIZE=384x128
+MODEL_S4_ARGS=${MODEL_S4_ARGS:-$MODEL_FT_ARGS --img-size $MODEL_S4_SIZE}
+MODEL_S4_DATA=$build/model/synth-short4-384
 
 # synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
-# files every time); its variable is synth_dir, so that callers keep their $dir
+# files every time; a --size in FLAGS replaces 192x64: irra synth takes the last); its variable
+# is synth_dir, so that callers keep their $dir
 synth() {
     synth_dir=$1; shift
     [ -f "$synth_dir.done" ] && return 0
@@ -28,9 +35,11 @@ synth() {
 }
 model_data() { synth "$MODEL_DATA"; }
 # The same dataset with irra synth --short-captions N: the same images, attributes, splits and
-# first two captions, and N short captions for every training image (1 for stage 2, 4 for 3).
+# first two captions, and N short captions for every training image (1 for stage 2, 4 for 3
+# and, rendered at 384x128, for 4).
 model_ft_data() { synth "$MODEL_FT_DATA" --short-captions 1; }
 model_s3_data() { synth "$MODEL_S3_DATA" --short-captions 4; }
+model_s4_data() { synth "$MODEL_S4_DATA" --short-captions 4 --size "$MODEL_S4_SIZE"; }
 
 # irra vocab on the training split of the stage 2 data: the long captions and the short ones
 # (the short ones say "person", which no long caption does). It needs model_ft_data.
