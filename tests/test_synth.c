@@ -192,6 +192,49 @@ static void short_captions_are_true_and_name_colours(void)
             items[1], items[2], items[3]);
 }
 
+/* An item caption names its one item, with its colour, and nothing else that is worn; every
+ * worn item of a person gets one, in syn_worn_items order, and they read back true. */
+static void item_captions_name_one_item_each(void)
+{
+    enum { N = 2000 };
+    static syn_person p[N];
+    syn_sample_identities(p, N, 0, 5, &pool);
+    int wrong = 0, bags = 0, dresses = 0, gendered = 0, total = 0;
+    for (int i = 0; i < N; i++) {
+        const syn_piece *items[SYN_MAX_ITEMS];
+        int n = syn_worn_items(&p[i], items);
+        int want = 2 + (p[i].upper.cls >= 0) + (p[i].bag.cls >= 0);
+        if (n != want) wrong++;
+        for (int j = 0; j < n; j++) {
+            syn_rng r = syn_rng_key(5, SYN_STREAM_ITEM_CAPTION, (uint64_t)i * SYN_MAX_ITEMS + j);
+            char cap[SYN_CAPTION_MAX], why[128];
+            syn_claims said, read;
+            syn_item_caption(&p[i], items[j], &r, cap, &said);
+            syn_parse_caption(cap, &read);
+            int words = syn_count_words(cap), cls = items[j]->cls;
+            unsigned named[4] = {read.upper_cls, read.lower_cls, read.shoes, read.bag & 2};
+            unsigned colour[4] = {read.upper_colour, read.lower_colour, read.shoes_colour,
+                                  read.bag_colour};
+            int slot = items[j] == &p[i].upper ? 0 : items[j] == &p[i].lower ? 1
+                       : items[j] == &p[i].shoes ? 2 : 3, others = 0;
+            for (int k = 0; k < 4; k++) others += k != slot && named[k];
+            int bad = memcmp(&said, &read, sizeof said) ||
+                      syn_check_claims(&read, &p[i], why, sizeof why) || others ||
+                      !named[slot] || colour[slot] != 1u << items[j]->colour ||
+                      words < SYN_SHORT_MIN_WORDS || words > SYN_SHORT_MAX_WORDS;
+            if (bad && wrong++ < 5) printf("  misread: %s\n", cap);
+            bags += cls == SYN_BAG;
+            dresses += cls == SYN_DRESS;
+            gendered += read.gender != 0;
+            total++;
+        }
+    }
+    EXPECTF(wrong == 0, "%d item captions misread or out of shape", wrong);
+    EXPECTF(bags > N / 5 && dresses > N / 10, "%d bags, %d dresses", bags, dresses);
+    EXPECTF(gendered > total / 2 && gendered < total * 3 / 4, "%d of %d name the gender",
+            gendered, total);
+}
+
 static void captions_vary(void)
 {
     syn_person p[1];
@@ -397,6 +440,7 @@ int main(void)
     RUN(identities_are_a_function_of_the_seed);
     RUN(captions_say_exactly_what_the_writer_meant);
     RUN(short_captions_are_true_and_name_colours);
+    RUN(item_captions_name_one_item_each);
     RUN(captions_vary);
     RUN(reader_catches_swapped_colours);
     RUN(reader_binds_words_to_the_right_part);

@@ -35,6 +35,23 @@ PY
     synth -o "$TMP/short5" --short-captions 5 && fail "--short-captions 5 accepted"
     grep -q "short-captions" "$TMP/stderr" || fail "error: $(cat "$TMP/stderr")"
 }
+item_captions_follow_the_short_ones_on_training_images() {
+    synth -o "$TMP/items" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --short-captions 2 \
+        --item-captions || fail "run: $(cat "$TMP/stderr")"
+    "$CHECK" "$TMP/items" 40 5 7 2 96 32 2 items || fail "check"
+    synth -o "$TMP/items0" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --short-captions 2 ||
+        fail "run without"
+    cmp -s "$TMP/items/attributes.jsonl" "$TMP/items0/attributes.jsonl" || fail "attributes changed"
+    /usr/bin/python3 - "$TMP/items" "$TMP/items0" <<'PY' || fail "the other captions changed"
+import json, sys
+a, b = (json.load(open(d + "/reid_raw.json")) for d in sys.argv[1:])
+assert all(x["captions"][:len(y["captions"])] == y["captions"] for x, y in zip(a, b))
+extra = [len(x["captions"]) - len(y["captions"]) for x, y in zip(a, b)]
+assert all(2 <= n <= 4 for x, n in zip(a, extra) if x["split"] == "train"), extra
+assert all(n == 0 for x, n in zip(a, extra) if x["split"] != "train"), extra
+print("  %d item captions on %d training images" % (sum(extra), sum(x["split"] == "train" for x in a)))
+PY
+}
 loads_with_the_gallery_dataset_reader() {
     # --ids 20: 16 train (ids 1..16, remapped to 0..15), 2 val, 2 test identities, 2 images each
     synth -o "$TMP/g" --ids 20 --val-ids 2 --test-ids 2 --images-per-id 2 || fail "run"
@@ -138,6 +155,7 @@ warns_when_a_split_is_empty() {
 t same_seed_gives_identical_files
 t dataset_matches_request_and_captions_match_images
 t short_captions_go_to_training_images_only
+t item_captions_follow_the_short_ones_on_training_images
 t loads_with_the_gallery_dataset_reader
 t checker_catches_a_wrong_caption
 t json_loads_with_python

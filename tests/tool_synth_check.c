@@ -116,7 +116,7 @@ static int tokens_match(const char *caption, json_object *toks)
 }
 
 static void check_entry(json_object *e, json_object *truth, const char *dir, int h, int w,
-                        int *split_ids, int *images_of, int n_ids, int n_short)
+                        int *split_ids, int *images_of, int n_ids, int n_short, int items)
 {
     const char *split = str(e, "split"), *path = str(e, "file_path");
     json_object *caps, *toks, *idv;
@@ -140,7 +140,8 @@ static void check_entry(json_object *e, json_object *truth, const char *dir, int
     CHECK(decodes(full, h, w), "%s does not decode as %dx%d RGB", full, h, w);
     syn_person p;
     CHECK(person_of(truth, &p), "attributes of %s are incomplete", path);
-    size_t want = 2 + (size_t)(split_no == 0 ? n_short : 0);
+    const syn_piece *worn[SYN_MAX_ITEMS];
+    size_t want = 2 + (size_t)(split_no == 0 ? n_short + (items ? syn_worn_items(&p, worn) : 0) : 0);
     int shaped = json_object_is_type(caps, json_type_array) &&
                  json_object_array_length(caps) == want && json_object_array_length(toks) == want;
     CHECK(shaped, "%s: not %zu captions and %zu token lists", path, want, want);
@@ -182,13 +183,14 @@ int main(int argc, char **argv)
         printf("%s png_decodes\n", ok ? "ok" : "FAIL");
         return !ok;
     }
-    if (argc != 8 && argc != 9) {
-        fprintf(stderr, "usage: tool_synth_check DIR IDS VAL TEST PER_ID H W [SHORT]\n");
+    if (argc < 8 || argc > 10) {
+        fprintf(stderr, "usage: tool_synth_check DIR IDS VAL TEST PER_ID H W [SHORT [items]]\n");
         return 2;
     }
     const char *dir = argv[1];
     int n_ids = atoi(argv[2]), val = atoi(argv[3]), test = atoi(argv[4]), per_id = atoi(argv[5]);
-    int h = atoi(argv[6]), w = atoi(argv[7]), n_short = argc == 9 ? atoi(argv[8]) : 0;
+    int h = atoi(argv[6]), w = atoi(argv[7]), n_short = argc >= 9 ? atoi(argv[8]) : 0;
+    int items = argc == 10 && !strcmp(argv[9], "items");
     char path[4096];
     snprintf(path, sizeof path, "%s/reid_raw.json", dir);
     json_object *root = json_object_from_file(path);
@@ -208,7 +210,7 @@ int main(int argc, char **argv)
         int s = split ? (!strcmp(split, "train") ? 0 : !strcmp(split, "val") ? 1 : 2) : 0;
         if (s < last_split) ordered = 0;
         last_split = s;
-        check_entry(e, truth[i], dir, h, w, split_ids, images_of, n_ids, n_short);
+        check_entry(e, truth[i], dir, h, w, split_ids, images_of, n_ids, n_short, items);
     }
     /* IRRA assigns train pids as id - 1 and asserts they are 0..N-1. */
     for (int i = 0; i < split_ids[0]; i++)

@@ -304,25 +304,21 @@ static void attempt(draft *d, const syn_person *p, syn_rng *r)
     while (d->len > 0 && d->text[d->len - 1] == ' ') d->text[--d->len] = 0;
 }
 
-/* A searcher's description, "a woman in a red coat carrying a black bag": the gender noun or
- * "person", then one to three worn items, each with its colour, garments before the bag. */
-static void short_attempt(draft *d, const syn_person *p, syn_rng *r)
+int syn_worn_items(const syn_person *p, const syn_piece *items[SYN_MAX_ITEMS])
 {
-    memset(d, 0, sizeof *d);
-    const syn_piece *items[4];
     int n = 0;
     if (p->upper.cls >= 0) items[n++] = &p->upper;
     items[n++] = &p->lower;
     items[n++] = &p->shoes;
     if (p->bag.cls >= 0) items[n++] = &p->bag;
-    for (int i = n - 1; i > 0; i--) {
-        int j = syn_below(r, i + 1);
-        const syn_piece *t = items[i];
-        items[i] = items[j];
-        items[j] = t;
-    }
-    int k = syn_chance(r, 0.5) ? 1 : syn_chance(r, 0.7) ? 2 : 3;
-    if (k > n) k = n;
+    return n;
+}
+
+/* A searcher's phrase for k worn items: the gender noun or "person", the garments, each with
+ * its colour, then the bag: "a woman in a red coat carrying a black bag". */
+static void searcher_phrase(draft *d, const syn_person *p, syn_rng *r,
+                            const syn_piece *const *items, int k)
+{
     if (syn_chance(r, 0.35)) {
         put(d, "a %s", PICK(r, "person", "person", "pedestrian"));
     } else {
@@ -343,10 +339,37 @@ static void short_attempt(draft *d, const syn_person *p, syn_rng *r)
     }
 }
 
+/* One to three of the person's worn items, drawn at random. */
+static void short_attempt(draft *d, const syn_person *p, syn_rng *r)
+{
+    memset(d, 0, sizeof *d);
+    const syn_piece *items[SYN_MAX_ITEMS];
+    int n = syn_worn_items(p, items);
+    for (int i = n - 1; i > 0; i--) {
+        int j = syn_below(r, i + 1);
+        const syn_piece *t = items[i];
+        items[i] = items[j];
+        items[j] = t;
+    }
+    int k = syn_chance(r, 0.5) ? 1 : syn_chance(r, 0.7) ? 2 : 3;
+    if (k > n) k = n;
+    searcher_phrase(d, p, r, items, k);
+}
+
 void syn_short_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said)
 {
     draft d;
     short_attempt(&d, p, r);
+    memcpy(buf, d.text, d.len + 1);
+    if (said) *said = d.said;
+}
+
+void syn_item_caption(const syn_person *p, const syn_piece *item, syn_rng *r, char *buf,
+                      syn_claims *said)
+{
+    draft d;
+    memset(&d, 0, sizeof d);
+    searcher_phrase(&d, p, r, &item, 1);
     memcpy(buf, d.text, d.len + 1);
     if (said) *said = d.said;
 }

@@ -40,6 +40,17 @@ void syn_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said);
  * its colour, SYN_SHORT_MIN_WORDS to SYN_SHORT_MAX_WORDS words. The same contract as syn_caption otherwise. */
 void syn_short_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said);
 
+/* The worn items of p in a fixed order: the upper garment (none under a dress), the lower
+ * garment, the shoes, the bag (when p carries one). Returns how many (2 to 4). */
+#define SYN_MAX_ITEMS 4
+int syn_worn_items(const syn_person *p, const syn_piece *items[SYN_MAX_ITEMS]);
+
+/* A short description that names one worn item of p (one of syn_worn_items) with its colour,
+ * as a searcher asks for it alone ("a person wearing red sneakers", "a man with a black
+ * bag"). The same contract as syn_short_caption otherwise. */
+void syn_item_caption(const syn_person *p, const syn_piece *item, syn_rng *r, char *buf,
+                      syn_claims *said);
+
 /* Splits a caption into words (runs of letters, digits, hyphens, apostrophes) and sentence
  * ends (". ! ? ;" as one-character tokens), calling emit for each; other punctuation is dropped.
  * The one tokenizer of captions: the reader, the word count and processed_tokens use it. */

@@ -20,8 +20,8 @@
 
 static const char usage[] =
     "usage: irra synth -o DIR [--ids N] [--images-per-id K] [--size HxW] [--seed S]\n"
-    "                  [--val-ids N] [--test-ids N] [--short-captions N] [--fashion-mnist DIR]\n"
-    "                  [--force]\n"
+    "                  [--val-ids N] [--test-ids N] [--short-captions N] [--item-captions]\n"
+    "                  [--fashion-mnist DIR] [--force]\n"
     "       irra synth --contact-sheet FILE.png [--sheet-count N] [--size HxW] [--seed S]\n\n"
     "Writes a synthetic person-description dataset in the CUHK-PEDES layout: DIR/reid_raw.json,\n"
     "DIR/imgs/{train,val,test}/ID_SHOT.png and DIR/attributes.jsonl (the ground truth of every\n"
@@ -39,13 +39,16 @@ static const char usage[] =
     "  --short-captions N      add N short captions, as searchers type them (\"a woman in a\n"
     "                          red coat carrying a black bag\"), to every training image;\n"
     "                          0 to 4 (default 0). Val and test keep two captions each\n"
+    "  --item-captions         add one short caption for each worn item (top or dress,\n"
+    "                          trousers, shoes, bag) to every training image, naming that\n"
+    "                          item alone with its colour (\"a person wearing red sneakers\")\n"
     "  --fashion-mnist DIR     the Fashion-MNIST IDX files (default " SYN_FMNIST_DIR ")\n"
     "  --contact-sheet FILE    write a PNG grid of people with their captions instead\n"
     "  --sheet-count N         people on the contact sheet (default 12)\n";
 
 typedef struct {
     const char *out, *sheet, *fmnist;
-    int ids, per_id, h, w, val, test, sheet_n, force, n_short;
+    int ids, per_id, h, w, val, test, sheet_n, force, n_short, items;
     unsigned long long seed;
 } options;
 
@@ -62,7 +65,7 @@ static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE, SHORT };
+    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE, SHORT, ITEMS };
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"ids", required_argument, 0, IDS},
         {"images-per-id", required_argument, 0, PER_ID}, {"size", required_argument, 0, SIZE},
@@ -70,7 +73,8 @@ static int parse_options(int argc, char **argv, options *o)
         {"test-ids", required_argument, 0, TEST}, {"fashion-mnist", required_argument, 0, FMNIST},
         {"contact-sheet", required_argument, 0, SHEET},
         {"sheet-count", required_argument, 0, SHEET_N}, {"force", no_argument, 0, FORCE},
-        {"short-captions", required_argument, 0, SHORT}, {0, 0, 0, 0}};
+        {"short-captions", required_argument, 0, SHORT}, {"item-captions", no_argument, 0, ITEMS},
+        {0, 0, 0, 0}};
     *o = (options){.fmnist = SYN_FMNIST_DIR, .ids = 1000, .per_id = 4, .h = 384, .w = 128,
                    .val = -1, .test = -1, .sheet_n = 12, .seed = 1};
     optind = 1;
@@ -88,6 +92,7 @@ static int parse_options(int argc, char **argv, options *o)
         case SHEET_N: rc = parse_int(optarg, "--sheet-count", 1, 1000, &o->sheet_n); break;
         case FMNIST: o->fmnist = optarg; break;
         case FORCE: o->force = 1; break;
+        case ITEMS: o->items = 1; break;
         case SHEET: o->sheet = optarg; break;
         case SEED:
             errno = 0;
@@ -358,6 +363,7 @@ int cmd_synth(int argc, char **argv)
     if (syn_dataset_init(&d, o.fmnist, ids, o.val, o.test, o.per_id, o.h, o.w, o.seed, &e) < 0)
         return cli_error("%s", e.msg);
     d.n_short = o.n_short;
+    d.item_captions = o.items;
     if (o.sheet && syn_contact_sheet(&d, o.sheet_n < d.n_ids ? o.sheet_n : d.n_ids, 6, o.sheet, &e) < 0)
         rc = cli_error("%s", e.msg);
     if (!rc && o.out) rc = write_dataset(&d, o.out, o.force);

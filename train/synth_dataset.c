@@ -72,13 +72,21 @@ int syn_image_captions(const syn_dataset *d, long img, char cap[SYN_MAX_CAPTIONS
         syn_caption(p, &r, cap[j], NULL);
     }
     /* val and test keep the annotators' style only: retrieval is measured on it */
-    int n_short = syn_split_of(d, id) == SYN_TRAIN ? d->n_short : 0;
-    for (int j = 0; j < n_short; j++) {
+    if (syn_split_of(d, id) != SYN_TRAIN) return 2;
+    int n = 2;
+    for (int j = 0; j < d->n_short; j++) {
         syn_rng r = syn_rng_key(d->seed, SYN_STREAM_SHORT_CAPTION,
                                 (uint64_t)img * SYN_MAX_SHORT + (uint64_t)j);
-        syn_short_caption(p, &r, cap[2 + j], NULL);
+        syn_short_caption(p, &r, cap[n++], NULL);
     }
-    return 2 + n_short;
+    const syn_piece *items[SYN_MAX_ITEMS];
+    int n_items = d->item_captions ? syn_worn_items(p, items) : 0;
+    for (int j = 0; j < n_items; j++) {
+        syn_rng r = syn_rng_key(d->seed, SYN_STREAM_ITEM_CAPTION,
+                                (uint64_t)img * SYN_MAX_ITEMS + (uint64_t)j);
+        syn_item_caption(p, items[j], &r, cap[n++], NULL);
+    }
+    return n;
 }
 
 void syn_image_path(const syn_dataset *d, long img, char *buf, size_t n)

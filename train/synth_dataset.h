@@ -21,6 +21,7 @@ typedef struct {
     syn_person *people;      /* n_ids, train first, then val, then test */
     int n_ids, n_train, n_val, n_test, per_id, h, w;
     int n_short; /* short, searcher-style captions added to each training image (0 by default) */
+    int item_captions; /* and one caption for each worn item of a training image (0: none) */
     uint64_t seed;
 } syn_dataset;
 
@@ -41,10 +42,11 @@ void syn_image_nuisance(const syn_dataset *d, long img, syn_nuisance *nu);
 int syn_image_render(const syn_dataset *d, long img, uint8_t *rgb);
 
 #define SYN_MAX_SHORT 4
-#define SYN_MAX_CAPTIONS (2 + SYN_MAX_SHORT)
+#define SYN_MAX_CAPTIONS (2 + SYN_MAX_SHORT + SYN_MAX_ITEMS)
 
 /* The captions of image img, each written independently: two annotator-style ones, then, for a
- * training image, d->n_short short ones. Returns how many. */
+ * training image, d->n_short short ones and, with d->item_captions, one for each worn item
+ * (syn_worn_items order). Returns how many. */
 int syn_image_captions(const syn_dataset *d, long img, char cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX]);
 
 /* The image's path under imgs/: "train/000001_01.png" (1-based identity and shot). */
