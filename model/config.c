@@ -142,11 +142,16 @@ static int geometry(irra_config *c, const irra_tensors *ts, const irra_open_opts
     if (h < c->patch || w < c->patch || s <= 0 || h > 65536 || w > 65536)
         return irra_fail(e, "%s: image %dx%d stride %d does not fit patch %d", ts->path, h, w,
                          s, c->patch);
-    c->img_h = h, c->img_w = w, c->stride = s;
-    c->grid_h = (h - c->patch) / s + 1;
-    c->grid_w = (w - c->patch) / s + 1;
-    c->v_tokens = 1 + c->grid_h * c->grid_w;
+    irra_config_set_input(c, h, w, s);
     return 0;
+}
+
+void irra_config_set_input(irra_config *c, int img_h, int img_w, int stride)
+{
+    c->img_h = img_h, c->img_w = img_w, c->stride = stride;
+    c->grid_h = (img_h - c->patch) / stride + 1;
+    c->grid_w = (img_w - c->patch) / stride + 1;
+    c->v_tokens = 1 + c->grid_h * c->grid_w;
 }
 
 int irra_config_infer(irra_config *c, const irra_tensors *ts, const irra_open_opts *opts,

@@ -13,6 +13,10 @@
 int irra_config_infer(irra_config *c, const irra_tensors *ts, const irra_open_opts *opts,
                       irra_err *e);
 
+/* Sets the input size and patch stride, and the patch grid and image token count they give
+ * (the caller has checked that the patch fits). */
+void irra_config_set_input(irra_config *c, int img_h, int img_w, int stride);
+
 /* "base_model." for an IRRA checkpoint, "" for a bare CLIP state dict. */
 const char *irra_clip_prefix(const irra_tensors *ts);
 

@@ -191,14 +191,19 @@ static int one_step(run_ctx *c, irra_trainer *t, irra_param_buf *g, irra_batch_s
     return b.B;
 }
 
-int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state *st,
-             irra_batch_source *src, const irra_run_opts *ro, irra_err *e)
+void irra_run_flush_denormals(void)
 {
-    run_ctx c = {p, o, st, ro, {0}, now()};
     /* in every thread that computes (OpenBLAS runs on the same OpenMP threads) */
     irra_cpu_flush_denormals();
 #pragma omp parallel
     irra_cpu_flush_denormals();
+}
+
+int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state *st,
+             irra_batch_source *src, const irra_run_opts *ro, irra_err *e)
+{
+    run_ctx c = {p, o, st, ro, {0}, now()};
+    irra_run_flush_denormals();
     irra_trainer *t = irra_trainer_new(p, g, e);
     if (!t) return -1;
     irra_curves_init(&c.curves);

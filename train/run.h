@@ -35,6 +35,9 @@ typedef struct {
 int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state *st,
              irra_batch_source *src, const irra_run_opts *ro, irra_err *e);
 
+/* Subnormals flushed to zero (model/cpu.h) in this thread and every OpenMP thread. */
+void irra_run_flush_denormals(void);
+
 /* File names inside a run directory. */
 #define IRRA_RUN_CHECKPOINT "checkpoint.safetensors"
 #define IRRA_RUN_BEST "best.safetensors"

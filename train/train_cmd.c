@@ -5,7 +5,6 @@
 #include "cmd/commands.h"
 #include "cmd/model_opts.h"
 #include "model/config.h"
-#include "model/cpu.h"
 #include "train/init.h"
 #include "train/pos_resize.h"
 #include "train/replay.h"
@@ -120,9 +119,8 @@ static int scratch_config(train_run *r, int num_classes, irra_err *e)
         return irra_fail(e, "train: --img-size %dx%d is smaller than the patch %d", a->img_h, a->img_w, a->patch);
     c->embed_dim = a->embed_dim;
     c->v_width = a->v_width, c->v_layers = a->v_layers, c->v_heads = a->v_width / 64;
-    c->patch = a->patch, c->img_h = a->img_h, c->img_w = a->img_w, c->stride = a->stride;
-    c->grid_h = (a->img_h - a->patch) / a->stride + 1, c->grid_w = (a->img_w - a->patch) / a->stride + 1;
-    c->v_tokens = 1 + c->grid_h * c->grid_w;
+    c->patch = a->patch;
+    irra_config_set_input(c, a->img_h, a->img_w, a->stride);
     c->t_width = a->t_width, c->t_layers = a->t_layers, c->t_heads = a->t_width / 64;
     c->context = a->context, c->vocab = irra_bpe_vocab_size(r->bpe);
     c->has_mlm = 1, c->cmt_layers = a->cmt_depth, c->cmt_heads = a->embed_dim / 64;
@@ -139,9 +137,7 @@ static int init_config(const train_run *r, irra_config *c, irra_err *e)
     if (!a->img_h) return 0;
     if (a->img_h < c->patch || a->img_w < c->patch)
         return irra_fail(e, "train: --img-size %dx%d is smaller than the patch %d", a->img_h, a->img_w, c->patch);
-    c->img_h = a->img_h, c->img_w = a->img_w;
-    c->grid_h = (c->img_h - c->patch) / c->stride + 1, c->grid_w = (c->img_w - c->patch) / c->stride + 1;
-    c->v_tokens = 1 + c->grid_h * c->grid_w;
+    irra_config_set_input(c, a->img_h, a->img_w, c->stride);
     return 0;
 }
 
@@ -255,9 +251,7 @@ static void dry_run(train_run *r, irra_batch_source *src)
         printf("time per epoch: unknown (%s)\n", e.msg);
         return;
     }
-    irra_cpu_flush_denormals(); /* as irra_run does: the estimate is of the run's speed */
-#pragma omp parallel
-    irra_cpu_flush_denormals();
+    irra_run_flush_denormals(); /* as irra_run does: the estimate is of the run's speed */
     irra_trainer *t = irra_trainer_new(&r->p, &r->g, &e);
     irra_losses l;
     irra_loss_cfg lc;
