@@ -153,6 +153,15 @@ static void captions_say_exactly_what_the_writer_meant(void)
     EXPECTF(short_or_long == 0, "%d captions outside 15..40 words", short_or_long);
 }
 
+/* What a caption names of each worn slot (upper, lower, shoes, bag) and the colours it gives it. */
+static void item_slots(const syn_claims *c, unsigned named[4], unsigned colour[4])
+{
+    unsigned n[4] = {c->upper_cls, c->lower_cls, c->shoes, c->bag & 2};
+    unsigned k[4] = {c->upper_colour, c->lower_colour, c->shoes_colour, c->bag_colour};
+    memcpy(named, n, sizeof n);
+    memcpy(colour, k, sizeof k);
+}
+
 /* Short captions are as truthful as long ones, name a colour for every item they name, and
  * cover every item kind (upper, lower, shoes, bag) and one to three items. */
 static void short_captions_are_true_and_name_colours(void)
@@ -172,8 +181,8 @@ static void short_captions_are_true_and_name_colours(void)
             words < SYN_SHORT_MIN_WORDS || words > SYN_SHORT_MAX_WORDS) {
             if (wrong++ < 5) printf("  misread: %s\n", cap);
         }
-        unsigned named[4] = {read.upper_cls, read.lower_cls, read.shoes, read.bag & 2};
-        unsigned colour[4] = {read.upper_colour, read.lower_colour, read.shoes_colour, read.bag_colour};
+        unsigned named[4], colour[4];
+        item_slots(&read, named, colour);
         int k = 0;
         for (int j = 0; j < 4; j++) {
             if (!named[j]) continue;
@@ -212,9 +221,8 @@ static void item_captions_name_one_item_each(void)
             syn_item_caption(&p[i], items[j], &r, cap, &said);
             syn_parse_caption(cap, &read);
             int words = syn_count_words(cap), cls = items[j]->cls;
-            unsigned named[4] = {read.upper_cls, read.lower_cls, read.shoes, read.bag & 2};
-            unsigned colour[4] = {read.upper_colour, read.lower_colour, read.shoes_colour,
-                                  read.bag_colour};
+            unsigned named[4], colour[4];
+            item_slots(&read, named, colour);
             int slot = items[j] == &p[i].upper ? 0 : items[j] == &p[i].lower ? 1
                        : items[j] == &p[i].shoes ? 2 : 3, others = 0;
             for (int k = 0; k < 4; k++) others += k != slot && named[k];

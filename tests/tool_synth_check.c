@@ -141,7 +141,8 @@ static void check_entry(json_object *e, json_object *truth, const char *dir, int
     syn_person p;
     CHECK(person_of(truth, &p), "attributes of %s are incomplete", path);
     const syn_piece *worn[SYN_MAX_ITEMS];
-    size_t want = 2 + (size_t)(split_no == 0 ? n_short + (items ? syn_worn_items(&p, worn) : 0) : 0);
+    int extra = split_no == 0 ? n_short + (items ? syn_worn_items(&p, worn) : 0) : 0;
+    size_t want = 2 + (size_t)extra;
     int shaped = json_object_is_type(caps, json_type_array) &&
                  json_object_array_length(caps) == want && json_object_array_length(toks) == want;
     CHECK(shaped, "%s: not %zu captions and %zu token lists", path, want, want);

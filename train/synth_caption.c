@@ -12,6 +12,13 @@ typedef struct {
     syn_claims said;
 } draft;
 
+/* The finished caption into the caller's buffer, and what it says into said (when not NULL). */
+static void hand_over(const draft *d, char *buf, syn_claims *said)
+{
+    memcpy(buf, d->text, d->len + 1);
+    if (said) *said = d->said;
+}
+
 static void put(draft *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(draft *d, const char *fmt, ...)
 {
@@ -360,8 +367,7 @@ void syn_short_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *s
 {
     draft d;
     short_attempt(&d, p, r);
-    memcpy(buf, d.text, d.len + 1);
-    if (said) *said = d.said;
+    hand_over(&d, buf, said);
 }
 
 void syn_item_caption(const syn_person *p, const syn_piece *item, syn_rng *r, char *buf,
@@ -370,8 +376,7 @@ void syn_item_caption(const syn_person *p, const syn_piece *item, syn_rng *r, ch
     draft d;
     memset(&d, 0, sizeof d);
     searcher_phrase(&d, p, r, &item, 1);
-    memcpy(buf, d.text, d.len + 1);
-    if (said) *said = d.said;
+    hand_over(&d, buf, said);
 }
 
 void syn_tokenize(const char *text, void (*emit)(const char *tok, size_t len, void *ctx), void *ctx)
@@ -416,6 +421,5 @@ void syn_caption(const syn_person *p, syn_rng *r, char *buf, syn_claims *said)
             best_miss = miss;
         }
     }
-    memcpy(buf, best.text, best.len + 1);
-    if (said) *said = best.said;
+    hand_over(&best, buf, said);
 }
