@@ -11,7 +11,6 @@ import os
 import pickletools
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -25,28 +24,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "ref"))
 import irra_ref  # noqa: E402
-
-IRRA = os.path.abspath(os.path.join(sys.argv[1], "irra"))
-VOCAB = os.path.join(HERE, "..", "assets", "bpe_simple_vocab_16e6.txt.gz")
-failed = 0
-
-
-def run(*args, ok=True):
-    p = subprocess.run([IRRA, *args], capture_output=True, text=True)
-    if ok and p.returncode:
-        raise AssertionError("irra %s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr))
-    return p
-
-
-def check(name, fn):
-    global failed
-    try:
-        fn()
-        print("ok", name)
-    except Exception as ex:  # noqa: BLE001 - any failure is a test failure
-        failed += 1
-        print("  %s: %s" % (type(ex).__name__, ex))
-        print("FAIL", name)
+from cli_checks import VOCAB, check, finish, run  # noqa: E402
 
 
 def bits(t):
@@ -263,4 +241,4 @@ for name, fn in list(globals().items()):
     if name.startswith("test_"):
         check(name[5:], fn)
 shutil.rmtree(D)
-sys.exit(1 if failed else 0)
+finish()

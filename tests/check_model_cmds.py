@@ -16,31 +16,11 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "ref"))
 import irra_ref  # noqa: E402
+from cli_checks import IRRA, VOCAB, check, finish, run  # noqa: E402
 
-IRRA = os.path.abspath(os.path.join(sys.argv[1], "irra"))
-VOCAB = os.path.join(HERE, "..", "assets", "bpe_simple_vocab_16e6.txt.gz")
 MEAN, STD = np.array([0.48145466, 0.4578275, 0.40821073]), np.array([0.26862954, 0.26130258, 0.27577711])
 CFG = dict(v_width=64, v_layers=2, t_width=64, t_layers=2, embed=64, patch=16, stride=16,
            img_h=96, img_w=32, context=77, vocab=49408, cmt_depth=1, num_classes=7, mlm=True, B=1)
-failed = 0
-
-
-def run(*args, ok=True):
-    p = subprocess.run([IRRA, *args], capture_output=True, text=True)
-    if ok and p.returncode:
-        raise AssertionError("irra %s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr))
-    return p
-
-
-def check(name, fn):
-    global failed
-    try:
-        fn()
-        print("ok", name)
-    except Exception as ex:  # noqa: BLE001 - any failure is a test failure
-        failed += 1
-        print("  %s" % ex)
-        print("FAIL", name)
 
 
 def close(got, want, what, tol=1e-4):
@@ -180,4 +160,4 @@ open(CAPTION_FILE, "w").write("not a model\n")
 for name, fn in list(globals().items()):
     if name.startswith("test_"):
         check(name[5:], fn)
-sys.exit(1 if failed else 0)
+finish()
