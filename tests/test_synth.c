@@ -6,6 +6,7 @@
 #include "train/fmnist.h"
 #include "train/synth_attrs.h"
 #include "train/synth_caption.h"
+#include "train/synth_dataset.h"
 #include "train/synth_parse.h"
 #include "train/synth_png.h"
 #include "train/synth_render.h"
@@ -119,6 +120,58 @@ static void hard_negatives_differ_in_exactly_one_attribute(void)
     /* A third are derived (0.36 by design), of them about a quarter are swaps. */
     EXPECTF(derived > N / 4 && derived < N / 2, "derived %d", derived);
     EXPECTF(swaps > N / 40, "swaps %d", swaps);
+}
+
+/* An item twin is a training identity with exactly one of the things the two main colours do
+ * not tell apart changed, each kind drawn often, and always a different person. */
+static void item_twins_differ_from_their_parent_in_one_small_item(void)
+{
+    enum { N = 500, T = 2000 };
+    static syn_person p[N], t[T], again[T];
+    syn_sample_identities(p, N, 0, 42, &pool);
+    syn_sample_item_twins(t, T, 0, p, N, 42, &pool);
+    syn_sample_item_twins(again, T, 0, p, N, 42, &pool);
+    EXPECT(!memcmp(t, again, sizeof t));
+    const char *names[5] = {"upper garment", "footwear", "footwear colour", "bag colour", "bag added"};
+    int kinds[5] = {0}, other = 0;
+    for (int i = 0; i < T; i++) {
+        EXPECT(t[i].parent >= 0 && t[i].parent < N);
+        if (t[i].parent < 0 || t[i].parent >= N) continue;
+        const syn_person *q = &p[t[i].parent];
+        EXPECTF(differences(&t[i], q) == 1, "twin %d (%s) differs in %d", i, t[i].differs,
+                differences(&t[i], q));
+        EXPECT(!syn_same_attributes(&t[i], q));
+        EXPECT(t[i].lower.cls == q->lower.cls && t[i].lower.colour == q->lower.colour &&
+               t[i].upper.colour == q->upper.colour && t[i].gender == q->gender);
+        int k = 0;
+        while (k < 5 && strcmp(t[i].differs, names[k])) k++;
+        if (k < 5) kinds[k]++;
+        else other++;
+    }
+    EXPECTF(other == 0, "%d twins of another kind", other);
+    EXPECTF(kinds[0] > T / 8 && kinds[1] > T / 6 && kinds[2] > T / 6 && kinds[3] > T / 40 &&
+            kinds[4] > T / 40, "upper %d, footwear %d and its colour %d, bag colour %d, added %d",
+            kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]);
+}
+
+/* The files number train (the twins last of it), val, test; syn_id_at undoes syn_file_id. */
+static void item_twins_are_numbered_with_the_training_split(void)
+{
+    syn_dataset d = {.n_ids = 60, .n_train = 48, .n_val = 5, .n_test = 7, .n_twins = 20};
+    int seen[60] = {0}, last_split = SYN_TRAIN, ordered = 1;
+    for (int i = 0; i < 60; i++) {
+        int f = syn_file_id(&d, i);
+        EXPECT(f >= 0 && f < 60 && syn_id_at(&d, f) == i);
+        if (f >= 0 && f < 60) seen[f]++;
+        int s = syn_split_of(&d, syn_id_at(&d, i));
+        ordered &= s >= last_split && (s == SYN_TRAIN) == (i < 48);
+        last_split = s;
+    }
+    for (int f = 0; f < 60; f++) EXPECTF(seen[f] == 1, "file id %d numbered %d times", f, seen[f]);
+    EXPECT(ordered);
+    EXPECT(syn_file_id(&d, 27) == 27 && syn_file_id(&d, 40) == 28 && syn_file_id(&d, 28) == 48);
+    EXPECT(syn_split_of(&d, 40) == SYN_TRAIN && syn_split_of(&d, 28) == SYN_VAL &&
+           syn_split_of(&d, 33) == SYN_TEST);
 }
 
 static void identities_are_a_function_of_the_seed(void)
@@ -446,6 +499,8 @@ int main(void)
     RUN(fmnist_rejects_bad_idx_files);
     RUN(hard_negatives_differ_in_exactly_one_attribute);
     RUN(identities_are_a_function_of_the_seed);
+    RUN(item_twins_differ_from_their_parent_in_one_small_item);
+    RUN(item_twins_are_numbered_with_the_training_split);
     RUN(captions_say_exactly_what_the_writer_meant);
     RUN(short_captions_are_true_and_name_colours);
     RUN(item_captions_name_one_item_each);

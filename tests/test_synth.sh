@@ -52,6 +52,44 @@ assert all(n == 0 for x, n in zip(a, extra) if x["split"] != "train"), extra
 print("  %d item captions on %d training images" % (sum(extra), sum(x["split"] == "train" for x in a)))
 PY
 }
+# --item-twins: training identities numbered after the others of train (the loader wants train
+# pids 0..N-1), each one small item away from a training identity; every other identity keeps
+# its images and captions, val and test only renumbered.
+item_twins_join_train_and_leave_the_rest_as_it_was() {
+    synth -o "$TMP/tw" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --item-captions \
+        --item-twins 20 || fail "run: $(cat "$TMP/stderr")"
+    grep -q "60 identities (48 train, 20 of them item twins, 5 val, 7 test)" "$TMP/stderr" ||
+        fail "summary: $(cat "$TMP/stderr")"
+    "$CHECK" "$TMP/tw" 60 5 7 2 96 32 0 items || fail "check"
+    synth -o "$TMP/tw0" --ids 40 --val-ids 5 --test-ids 7 --images-per-id 2 --item-captions ||
+        fail "run without"
+    $build/tests/tool_dataset cuhk-pedes:$TMP/tw train | head -1 | grep -q "ids 48 classes 48" ||
+        fail "the loader did not take 48 training identities"
+    /usr/bin/python3 - "$TMP/tw0" "$TMP/tw" 20 <<'PY' || fail "the other identities changed"
+import hashlib, json, sys
+a_dir, b_dir, twins = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ra, rb = (json.load(open(d + "/reid_raw.json")) for d in (a_dir, b_dir))
+tb = [json.loads(line) for line in open(b_dir + "/attributes.jsonl")]
+n_train = max(x["id"] for x in ra if x["split"] == "train")
+png = lambda d, p: hashlib.sha1(open(d + "/imgs/" + p, "rb").read()).hexdigest()
+def renumbered(x):  # an entry of the run without twins, as the run with them numbers it
+    y = dict(x, id=x["id"] + twins if x["id"] > n_train else x["id"])
+    y["file_path"] = "%s/%06d%s" % (x["file_path"].split("/")[0], y["id"], x["file_path"][-7:])
+    return y
+assert [renumbered(x) for x in ra] == [x for x in rb if not n_train < x["id"] <= n_train + twins]
+assert all(png(a_dir, x["file_path"]) == png(b_dir, renumbered(x)["file_path"]) for x in ra)
+by_id = {t["id"]: t for t in tb}
+tw = [t for t in tb if n_train < t["id"] <= n_train + twins]
+assert len(tw) == 2 * twins and all(t["file_path"].startswith("train/") for t in tw)
+for t in tw:
+    p = by_id[t["parent_id"]]
+    assert t["parent_id"] <= n_train, t
+    diff = [k for k in ("upper", "lower", "shoes", "bag", "gender", "hair_style", "hair_colour",
+                        "build", "skin") if t[k] != p[k]]
+    assert len(diff) == 1 and diff[0] in ("upper", "shoes", "bag"), (t, p)
+print("  %d twins: %s" % (twins, sorted({t["differs"] for t in tw})))
+PY
+}
 loads_with_the_gallery_dataset_reader() {
     # --ids 20: 16 train (ids 1..16, remapped to 0..15), 2 val, 2 test identities, 2 images each
     synth -o "$TMP/g" --ids 20 --val-ids 2 --test-ids 2 --images-per-id 2 || fail "run"
@@ -122,7 +160,8 @@ contact_sheet_decodes() {
 bad_options_exit_2() {
     for args in "--size 100x40 -o $TMP/x" "--size 48x16 -o $TMP/x" "--ids 0 -o $TMP/x" \
                 "--ids 10 --val-ids 5 --test-ids 5 -o $TMP/x" "--seed -1 -o $TMP/x" "" \
-                "--fashion-mnist $TMP/none -o $TMP/x" "--bogus -o $TMP/x"; do
+                "--fashion-mnist $TMP/none -o $TMP/x" "--bogus -o $TMP/x" "--item-twins -1 -o $TMP/x" \
+                "--item-twins x -o $TMP/x"; do
         $IRRA synth $args >/dev/null 2>"$TMP/err"; rc=$?
         [ $rc -eq 2 ] || fail "'$args' exited $rc"
         [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "'$args' stderr: $(cat "$TMP/err")"
@@ -156,6 +195,7 @@ t same_seed_gives_identical_files
 t dataset_matches_request_and_captions_match_images
 t short_captions_go_to_training_images_only
 t item_captions_follow_the_short_ones_on_training_images
+t item_twins_join_train_and_leave_the_rest_as_it_was
 t loads_with_the_gallery_dataset_reader
 t checker_catches_a_wrong_caption
 t json_loads_with_python

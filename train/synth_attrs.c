@@ -82,9 +82,9 @@ static void fresh_person(syn_person *p, syn_rng *r, const syn_fmnist *pool)
 
 /* Changes exactly one caption-visible attribute of p; returns its name, or NULL when the kind
  * drawn does not apply to p (the caller draws again). */
-static const char *change_one(syn_person *p, syn_rng *r, const syn_fmnist *pool)
+static const char *change_kind(syn_person *p, syn_rng *r, const syn_fmnist *pool, int kind)
 {
-    switch (syn_below(r, 8)) {
+    switch (kind) {
     case 0:
         if (p->upper.cls < 0) return NULL;
         p->upper.colour = other_colour(r, p->upper.colour);
@@ -129,6 +129,40 @@ static const char *change_one(syn_person *p, syn_rng *r, const syn_fmnist *pool)
         }
         p->bag = piece(r, pool, SYN_BAG, syn_below(r, SYN_NCOLOURS));
         return "bag added";
+    }
+}
+
+static const char *change_one(syn_person *p, syn_rng *r, const syn_fmnist *pool)
+{
+    return change_kind(p, r, pool, syn_below(r, 8));
+}
+
+/* Changes one small or look-alike item of p: the upper garment's type, the footwear's type or
+ * colour, or the bag (its colour, or one added); NULL when the kind drawn does not apply. */
+static const char *change_item(syn_person *p, syn_rng *r, const syn_fmnist *pool)
+{
+    static const int kinds[3] = {2, 3, 4}; /* change_kind's upper garment, footwear, its colour */
+    int k = syn_below(r, 4);
+    if (k < 3) return change_kind(p, r, pool, kinds[k]);
+    if (p->bag.cls < 0) {
+        p->bag = piece(r, pool, SYN_BAG, syn_below(r, SYN_NCOLOURS));
+        return "bag added";
+    }
+    p->bag.colour = other_colour(r, p->bag.colour);
+    return "bag colour";
+}
+
+void syn_sample_item_twins(syn_person *out, int n, int first, const syn_person *parents,
+                           int n_parents, uint64_t seed, const syn_fmnist *pool)
+{
+    for (int i = 0; i < n; i++) {
+        syn_rng r = syn_rng_key(seed, SYN_STREAM_ITEM_TWIN, (uint64_t)(first + i));
+        int parent = syn_below(&r, n_parents);
+        syn_person p = parents[parent];
+        p.parent = parent;
+        p.differs = NULL;
+        while (!p.differs) p.differs = change_item(&p, &r, pool);
+        out[i] = p;
     }
 }
 

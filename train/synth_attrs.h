@@ -70,6 +70,13 @@ typedef struct {
  * global number of identity 0, so that every identity has its own random stream. */
 void syn_sample_identities(syn_person *out, int n, int first, uint64_t seed, const syn_fmnist *pool);
 
+/* Samples n item twins into out[]: each a copy of one of parents[0..n_parents-1] (identities
+ * 0.. of the training split, so parent is its index) with one item that the two main colours do
+ * not tell apart changed: the upper garment's type, the footwear's type or colour, or the bag's
+ * colour (a bag added where there is none). first numbers their random streams. */
+void syn_sample_item_twins(syn_person *out, int n, int first, const syn_person *parents,
+                           int n_parents, uint64_t seed, const syn_fmnist *pool);
+
 /* Samples the nuisance factors of one photo. */
 void syn_sample_nuisance(syn_nuisance *nu, syn_rng *r);
 

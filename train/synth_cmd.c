@@ -21,7 +21,7 @@
 static const char usage[] =
     "usage: irra synth -o DIR [--ids N] [--images-per-id K] [--size HxW] [--seed S]\n"
     "                  [--val-ids N] [--test-ids N] [--short-captions N] [--item-captions]\n"
-    "                  [--fashion-mnist DIR] [--force]\n"
+    "                  [--item-twins N] [--fashion-mnist DIR] [--force]\n"
     "       irra synth --contact-sheet FILE.png [--sheet-count N] [--size HxW] [--seed S]\n\n"
     "Writes a synthetic person-description dataset in the CUHK-PEDES layout: DIR/reid_raw.json,\n"
     "DIR/imgs/{train,val,test}/ID_SHOT.png and DIR/attributes.jsonl (the ground truth of every\n"
@@ -42,13 +42,18 @@ static const char usage[] =
     "  --item-captions         add one short caption for each worn item (top or dress,\n"
     "                          trousers, shoes, bag) to every training image, naming that\n"
     "                          item alone with its colour (\"a person wearing red sneakers\")\n"
+    "  --item-twins N          add N training identities, each a copy of one of the --ids\n"
+    "                          training identities with one small item changed (the top's\n"
+    "                          type, the shoes' type or colour, the bag): hard negatives for\n"
+    "                          what the main colours do not tell apart. Every other file is\n"
+    "                          as without them (default 0)\n"
     "  --fashion-mnist DIR     the Fashion-MNIST IDX files (default " SYN_FMNIST_DIR ")\n"
     "  --contact-sheet FILE    write a PNG grid of people with their captions instead\n"
     "  --sheet-count N         people on the contact sheet (default 12)\n";
 
 typedef struct {
     const char *out, *sheet, *fmnist;
-    int ids, per_id, h, w, val, test, sheet_n, force, n_short, items;
+    int ids, per_id, h, w, val, test, sheet_n, force, n_short, items, twins;
     unsigned long long seed;
 } options;
 
@@ -65,7 +70,8 @@ static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE, SHORT, ITEMS };
+    enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE, SHORT, ITEMS,
+           TWINS };
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"ids", required_argument, 0, IDS},
         {"images-per-id", required_argument, 0, PER_ID}, {"size", required_argument, 0, SIZE},
@@ -74,7 +80,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"contact-sheet", required_argument, 0, SHEET},
         {"sheet-count", required_argument, 0, SHEET_N}, {"force", no_argument, 0, FORCE},
         {"short-captions", required_argument, 0, SHORT}, {"item-captions", no_argument, 0, ITEMS},
-        {0, 0, 0, 0}};
+        {"item-twins", required_argument, 0, TWINS}, {0, 0, 0, 0}};
     *o = (options){.fmnist = SYN_FMNIST_DIR, .ids = 1000, .per_id = 4, .h = 384, .w = 128,
                    .val = -1, .test = -1, .sheet_n = 12, .seed = 1};
     optind = 1;
@@ -89,6 +95,7 @@ static int parse_options(int argc, char **argv, options *o)
         case VAL: rc = parse_int(optarg, "--val-ids", 0, 10000000, &o->val); break;
         case TEST: rc = parse_int(optarg, "--test-ids", 0, 10000000, &o->test); break;
         case SHORT: rc = parse_int(optarg, "--short-captions", 0, SYN_MAX_SHORT, &o->n_short); break;
+        case TWINS: rc = parse_int(optarg, "--item-twins", 0, 10000000, &o->twins); break;
         case SHEET_N: rc = parse_int(optarg, "--sheet-count", 1, 1000, &o->sheet_n); break;
         case FMNIST: o->fmnist = optarg; break;
         case FORCE: o->force = 1; break;
@@ -216,7 +223,7 @@ static json_object *entry_of(const syn_dataset *d, long img)
     json_object_object_add(o, "captions", caps);
     json_object_object_add(o, "file_path", json_object_new_string(path));
     json_object_object_add(o, "processed_tokens", toks);
-    json_object_object_add(o, "id", json_object_new_int(id + 1));
+    json_object_object_add(o, "id", json_object_new_int(syn_file_id(d, id) + 1));
     return o;
 }
 
@@ -249,7 +256,7 @@ static json_object *truth_of(const syn_dataset *d, long img)
     syn_image_path(d, img, path, sizeof path);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "file_path", json_object_new_string(path));
-    json_object_object_add(o, "id", json_object_new_int(id + 1));
+    json_object_object_add(o, "id", json_object_new_int(syn_file_id(d, id) + 1));
     json_object_object_add(o, "gender", json_object_new_string(p->gender == SYN_MAN ? "man" : "woman"));
     json_object_object_add(o, "build", json_object_new_string(syn_build_name[p->build]));
     json_object_object_add(o, "skin", json_object_new_string(syn_skin_name[p->skin]));
@@ -261,7 +268,7 @@ static json_object *truth_of(const syn_dataset *d, long img)
     json_object_object_add(o, "lower", piece_of(&p->lower, test_pool));
     json_object_object_add(o, "shoes", piece_of(&p->shoes, test_pool));
     json_object_object_add(o, "bag", piece_of(&p->bag, test_pool));
-    json_object_object_add(o, "parent_id", p->parent < 0 ? NULL : json_object_new_int(p->parent + 1));
+    json_object_object_add(o, "parent_id", p->parent < 0 ? NULL : json_object_new_int(syn_file_id(d, p->parent) + 1));
     json_object_object_add(o, "differs", p->differs ? json_object_new_string(p->differs) : NULL);
     json_object_object_add(o, "flip", json_object_new_boolean(nu.flip));
     json_object_object_add(o, "occluded", json_object_new_boolean(nu.occluder));
@@ -276,7 +283,8 @@ static json_object *truth_of(const syn_dataset *d, long img)
 }
 
 /* Writes the file through a temporary and a rename, so an interrupted run never leaves a
- * half-written one. jsonl: one object a line; otherwise one JSON array. */
+ * half-written one. jsonl: one object a line; otherwise one JSON array; images in the order
+ * of their file identities. */
 static int write_json(const syn_dataset *d, const char *out, const char *name, int jsonl,
                       json_object *(*make)(const syn_dataset *, long))
 {
@@ -287,7 +295,7 @@ static int write_json(const syn_dataset *d, const char *out, const char *name, i
     if (!f) return cli_error("synth: %s: cannot write (%s)", tmp, strerror(errno));
     if (!jsonl) fputs("[\n", f);
     for (long i = 0, n = syn_n_images(d); i < n; i++) {
-        json_object *o = make(d, i);
+        json_object *o = make(d, (long)syn_id_at(d, (int)(i / d->per_id)) * d->per_id + i % d->per_id);
         fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), f);
         fputs(jsonl ? "\n" : i + 1 < n ? ",\n" : "\n", f);
         json_object_put(o);
@@ -329,7 +337,8 @@ static void warn_empty_splits(const syn_dataset *d)
         if (n[s] == 0)
             fprintf(stderr, "irra: warning: synth: the %s split has no identities (--ids %d gives "
                             "%d train, %d val, %d test; set --%s-ids or raise --ids)\n",
-                    name[s], d->n_ids, d->n_train, d->n_val, d->n_test, name[s]);
+                    name[s], d->n_ids - d->n_twins, d->n_train - d->n_twins, d->n_val, d->n_test,
+                    name[s]);
 }
 
 static int write_dataset(const syn_dataset *d, const char *out, int force)
@@ -343,10 +352,12 @@ static int write_dataset(const syn_dataset *d, const char *out, int force)
     int rc = write_images(d, out);
     if (!rc) rc = write_json(d, out, "attributes.jsonl", 1, truth_of);
     if (!rc) rc = write_json(d, out, "reid_raw.json", 0, entry_of);
-    char safe[4200];
+    char safe[4200], twins[64] = "";
+    if (d->n_twins) snprintf(twins, sizeof twins, ", %d of them item twins", d->n_twins);
     if (!rc)
-        fprintf(stderr, "synth: %s: %d identities (%d train, %d val, %d test), %ld images %dx%d\n",
-                cli_safe(out, safe, sizeof safe), d->n_ids, d->n_train, d->n_val, d->n_test, syn_n_images(d), d->h, d->w);
+        fprintf(stderr, "synth: %s: %d identities (%d train%s, %d val, %d test), %ld images %dx%d\n",
+                cli_safe(out, safe, sizeof safe), d->n_ids, d->n_train, twins, d->n_val, d->n_test,
+                syn_n_images(d), d->h, d->w);
     return rc;
 }
 
@@ -360,7 +371,7 @@ int cmd_synth(int argc, char **argv)
     irra_err e;
     int ids = o.ids;
     if (o.sheet && !o.out && ids < o.sheet_n) ids = o.sheet_n;
-    if (syn_dataset_init(&d, o.fmnist, ids, o.val, o.test, o.per_id, o.h, o.w, o.seed, &e) < 0)
+    if (syn_dataset_init(&d, o.fmnist, ids, o.val, o.test, o.twins, o.per_id, o.h, o.w, o.seed, &e) < 0)
         return cli_error("%s", e.msg);
     d.n_short = o.n_short;
     d.item_captions = o.items;

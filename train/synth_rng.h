@@ -20,7 +20,7 @@ static inline uint64_t syn_mix64(uint64_t z)
 
 /* Purposes of streams, so that e.g. image 3 and identity 3 never share numbers. */
 enum { SYN_STREAM_IDENTITY = 1, SYN_STREAM_IMAGE, SYN_STREAM_CAPTION, SYN_STREAM_PIXELS,
-       SYN_STREAM_SHORT_CAPTION, SYN_STREAM_ITEM_CAPTION };
+       SYN_STREAM_SHORT_CAPTION, SYN_STREAM_ITEM_CAPTION, SYN_STREAM_ITEM_TWIN };
 
 static inline syn_rng syn_rng_key(uint64_t seed, uint64_t purpose, uint64_t index)
 {

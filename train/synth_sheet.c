@@ -71,12 +71,12 @@ static void cell(sheet *s, const syn_dataset *d, int id, int x0, int y0, const u
     char head[128], cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX];
     const syn_person *p = &d->people[id];
     int y = y0 + PAD + d->h + 4;
-    if (p->parent < 0) snprintf(head, sizeof head, "#%d", id + 1);
+    int me = syn_file_id(d, id) + 1, parent = p->parent < 0 ? 0 : syn_file_id(d, p->parent) + 1;
+    if (p->parent < 0) snprintf(head, sizeof head, "#%d", me);
     else if (!strcmp(p->differs, "colour swap"))
-        snprintf(head, sizeof head, "#%d: #%d, top and bottom colours swapped", id + 1, p->parent + 1);
-    else if (!strncmp(p->differs, "bag ", 4))
-        snprintf(head, sizeof head, "#%d: #%d, %s", id + 1, p->parent + 1, p->differs);
-    else snprintf(head, sizeof head, "#%d: #%d with another %s", id + 1, p->parent + 1, p->differs);
+        snprintf(head, sizeof head, "#%d: #%d, top and bottom colours swapped", me, parent);
+    else if (!strncmp(p->differs, "bag ", 4)) snprintf(head, sizeof head, "#%d: #%d, %s", me, parent, p->differs);
+    else snprintf(head, sizeof head, "#%d: #%d with another %s", me, parent, p->differs);
     paragraph(s, x0 + PAD, &y, CELL_W - 2 * PAD, head, blue);
     syn_image_captions(d, (long)id * d->per_id, cap);
     for (int j = 0; j < 2; j++) {
