@@ -13,12 +13,16 @@
 #      that size (BUILD/model/synth-short4-384, BUILD/model/stage4);
 #   5. stage 4's last epoch, as an f16 file, fine-tuned on the same data with a caption for each
 #      worn item added to every training image, batches of similar identities
-#      (BUILD/model/synth-items-384, BUILD/model/stage5), and its last epoch as an
+#      (BUILD/model/synth-items-384, BUILD/model/stage5);
+#   6. stage 5's last epoch, as an f16 file, fine-tuned with the ID loss weighted 4 on the same
+#      data with 1,800 item twins added: training identities one small item (the top's type,
+#      the shoes, the bag) away from another (BUILD/model/synth-twins-384, BUILD/model/stage6),
+#      and its last epoch as an
 #      f16 irra model file in ASSETS/irra-synth.safetensors, the gallery of the synthetic test
 #      split at 384x128 (identities never seen in training, with thumbnails) in
 #      ASSETS/gallery.db, the true attributes of its images in ASSETS/gallery-attributes.jsonl
 #      (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
-# MODEL_EPOCHS, MODEL_FT_EPOCHS, MODEL_S3_EPOCHS, MODEL_S4_EPOCHS and MODEL_S5_EPOCHS (the schedules' lengths) and the
+# MODEL_EPOCHS, MODEL_FT_EPOCHS and MODEL_S3_EPOCHS to MODEL_S6_EPOCHS (the schedules' lengths) and the
 # variables of mk/model_config.sh can be set, so that the search of README "The shipped model" can be rerun;
 # the defaults made the shipped model.
 # usage: sh mk/model.sh BUILD_DIR
@@ -32,16 +36,19 @@ ft_epochs=${MODEL_FT_EPOCHS:-10}
 s3_epochs=${MODEL_S3_EPOCHS:-5}
 s4_epochs=${MODEL_S4_EPOCHS:-4}
 s5_epochs=${MODEL_S5_EPOCHS:-4}
+s6_epochs=${MODEL_S6_EPOCHS:-4}
 run=$build/model/run
 ft=$build/model/finetune
 s3=$build/model/stage3
 s4=$build/model/stage4
 s5=$build/model/stage5
+s6=$build/model/stage6
 model_data
 model_ft_data
 model_s3_data
 model_s4_data
 model_s5_data
+model_s6_data
 model_vocab
 # train_or_resume DIR FLAGS...: irra train -o DIR FLAGS, or the run already in DIR resumed
 train_or_resume() {
@@ -72,8 +79,14 @@ train_or_resume "$s4" --dataset "cuhk-pedes:$MODEL_S4_DATA" \
 # shellcheck disable=SC2086
 train_or_resume "$s5" --dataset "cuhk-pedes:$MODEL_S5_DATA" \
     --init "$build/model/stage4-f16.safetensors" $MODEL_S5_ARGS --num-epoch "$s5_epochs"
-"$irra" import "$s5/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
+[ -f "$build/model/stage5-f16.safetensors" ] ||
+    "$irra" import "$s5/last.safetensors" --dtype f16 -o "$build/model/stage5-f16.safetensors"
+# shellcheck disable=SC2086
+train_or_resume "$s6" --dataset "cuhk-pedes:$MODEL_S6_DATA" \
+    --init "$build/model/stage5-f16.safetensors" $MODEL_S6_ARGS --num-epoch "$s6_epochs"
+"$irra" import "$s6/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
+# the test split of stage 5's data: stage 6's images, under the names the other stages use
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_S5_DATA" \
     --split test -q -o "$build/model/gallery.db"
 mv "$build/model/gallery.db" "$assets/gallery.db"

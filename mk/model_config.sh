@@ -13,6 +13,9 @@
 #   MODEL_S5_ARGS  stage 5 (stage 4's, with the similar-identity sampler): stage 4's last epoch,
 #               as an f16 file, fine-tuned on stage 4's data with a caption for each worn item
 #               of every training image added (irra synth --item-captions)
+#   MODEL_S6_ARGS  stage 6 (stage 5's, the ID loss weighted 4): stage 5's last epoch, as an f16
+#               file, fine-tuned on stage 5's data with 1,800 item twins added (irra synth
+#               --item-twins: training identities one small item away from another)
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_VOCAB=$build/model/vocab.txt
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
@@ -26,6 +29,9 @@ MODEL_S4_ARGS=${MODEL_S4_ARGS:-$MODEL_FT_ARGS --img-size $MODEL_S4_SIZE}
 MODEL_S4_DATA=$build/model/synth-short4-384
 MODEL_S5_ARGS=${MODEL_S5_ARGS:-$MODEL_S4_ARGS --sampler similar}
 MODEL_S5_DATA=$build/model/synth-items-384
+MODEL_S6_ARGS=${MODEL_S6_ARGS:-$MODEL_S5_ARGS --id-loss-weight 4}
+MODEL_S6_DATA=$build/model/synth-twins-384
+MODEL_S6_TWINS=${MODEL_S6_TWINS:-1800}
 
 # synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
 # files every time; a --size in FLAGS replaces 192x64: irra synth takes the last); its variable
@@ -41,11 +47,16 @@ synth() {
 model_data() { synth "$MODEL_DATA"; }
 # The same dataset with irra synth --short-captions N: the same images, attributes, splits and
 # first two captions, and N short captions for every training image (1 for stage 2, 4 for 3
-# and, rendered at 384x128, for 4 and, with --item-captions, 5).
+# and, rendered at 384x128, for 4 and, with --item-captions, 5 and, with --item-twins, 6).
 model_ft_data() { synth "$MODEL_FT_DATA" --short-captions 1; }
 model_s3_data() { synth "$MODEL_S3_DATA" --short-captions 4; }
 model_s4_data() { synth "$MODEL_S4_DATA" --short-captions 4 --size "$MODEL_S4_SIZE"; }
 model_s5_data() { synth "$MODEL_S5_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE"; }
+# Stage 5's data with item twins: its val and test images are stage 5's, renumbered.
+model_s6_data() {
+    synth "$MODEL_S6_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE" \
+        --item-twins "$MODEL_S6_TWINS"
+}
 
 # irra vocab on the training split of the stage 2 data: the long captions and the short ones
 # (the short ones say "person", which no long caption does). It needs model_ft_data.
