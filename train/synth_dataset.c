@@ -48,13 +48,6 @@ void syn_dataset_free(syn_dataset *d)
     d->people = NULL;
 }
 
-int syn_split_of(const syn_dataset *d, int id)
-{
-    int base_train = d->n_train - d->n_twins;
-    if (id < base_train || id >= d->n_ids - d->n_twins) return SYN_TRAIN;
-    return id < base_train + d->n_val ? SYN_VAL : SYN_TEST;
-}
-
 int syn_file_id(const syn_dataset *d, int id)
 {
     int base_train = d->n_train - d->n_twins, first_twin = d->n_ids - d->n_twins;
@@ -67,6 +60,12 @@ int syn_id_at(const syn_dataset *d, int file_id)
     int base_train = d->n_train - d->n_twins, first_twin = d->n_ids - d->n_twins;
     if (file_id < base_train) return file_id;
     return file_id < d->n_train ? first_twin + file_id - base_train : file_id - d->n_twins;
+}
+
+int syn_split_of(const syn_dataset *d, int id)
+{
+    int f = syn_file_id(d, id);
+    return f < d->n_train ? SYN_TRAIN : f < d->n_train + d->n_val ? SYN_VAL : SYN_TEST;
 }
 
 void syn_image_nuisance(const syn_dataset *d, long img, syn_nuisance *nu)
