@@ -16,6 +16,8 @@
 #   MODEL_S6_ARGS  stage 6 (stage 5's, the ID loss weighted 4): stage 5's last epoch, as an f16
 #               file, fine-tuned on stage 5's data with 1,800 item twins added (irra synth
 #               --item-twins: training identities one small item away from another)
+#   MODEL_S7_ARGS  stage 7 (stage 6's at half the rate, no warmup): stage 6's last epoch, as an
+#               f16 file, trained 2 more epochs on stage 6's data
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_VOCAB=$build/model/vocab.txt
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
@@ -32,6 +34,7 @@ MODEL_S5_DATA=$build/model/synth-items-384
 MODEL_S6_ARGS=${MODEL_S6_ARGS:-$MODEL_S5_ARGS --id-loss-weight 4}
 MODEL_S6_DATA=$build/model/synth-twins-384
 MODEL_S6_TWINS=${MODEL_S6_TWINS:-1800}
+MODEL_S7_ARGS=${MODEL_S7_ARGS:-$MODEL_S6_ARGS --warmup-epochs 0 --lr 1e-4}
 
 # synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
 # files every time; a --size in FLAGS replaces 192x64: irra synth takes the last); its variable
