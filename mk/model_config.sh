@@ -18,6 +18,8 @@
 #               --item-twins: training identities one small item away from another)
 #   MODEL_S7_ARGS  stage 7 (stage 6's at half the rate, no warmup): stage 6's last epoch, as an
 #               f16 file, trained 2 more epochs on stage 6's data
+#   MODEL_S8_ARGS  stage 8 (stage 7's): stage 7's last epoch, as an f16 file, trained 2 epochs on
+#               stage 6's data with 3,600 item twins instead of 1,800 (the first 1,800 the same)
 MODEL_IDS=${MODEL_IDS:-2000}
 MODEL_VOCAB=$build/model/vocab.txt
 MODEL_ARGS=${MODEL_ARGS:---preset tiny --text-length 56 --clean-captions --warmup-epochs 1 --vocab $MODEL_VOCAB}
@@ -35,6 +37,9 @@ MODEL_S6_ARGS=${MODEL_S6_ARGS:-$MODEL_S5_ARGS --id-loss-weight 4}
 MODEL_S6_DATA=$build/model/synth-twins-384
 MODEL_S6_TWINS=${MODEL_S6_TWINS:-1800}
 MODEL_S7_ARGS=${MODEL_S7_ARGS:-$MODEL_S6_ARGS --warmup-epochs 0 --lr 1e-4}
+MODEL_S8_ARGS=${MODEL_S8_ARGS:-$MODEL_S7_ARGS}
+MODEL_S8_DATA=$build/model/synth-twins3600-384
+MODEL_S8_TWINS=${MODEL_S8_TWINS:-3600}
 
 # synth DIR [FLAGS]: irra synth with a fixed seed into DIR, once (it is deterministic: the same
 # files every time; a --size in FLAGS replaces 192x64: irra synth takes the last); its variable
@@ -59,6 +64,11 @@ model_s5_data() { synth "$MODEL_S5_DATA" --short-captions 4 --item-captions --si
 model_s6_data() {
     synth "$MODEL_S6_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE" \
         --item-twins "$MODEL_S6_TWINS"
+}
+# Stage 6's data with twice the twins: the first 1,800 are stage 6's, val and test renumbered.
+model_s8_data() {
+    synth "$MODEL_S8_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE" \
+        --item-twins "$MODEL_S8_TWINS"
 }
 
 # irra vocab on the training split of the stage 2 data: the long captions and the short ones
