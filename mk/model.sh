@@ -45,11 +45,6 @@ s8_epochs=${MODEL_S8_EPOCHS:-2}
 run=$build/model/run
 ft=$build/model/finetune
 s3=$build/model/stage3
-s4=$build/model/stage4
-s5=$build/model/stage5
-s6=$build/model/stage6
-s7=$build/model/stage7
-s8=$build/model/stage8
 model_data
 model_ft_data
 model_s3_data
@@ -67,6 +62,16 @@ train_or_resume() {
         "$irra" train -o "$dir" "$@"
     fi
 }
+# stage N DATA EPOCHS FLAGS...: stage N-1's last epoch, as an f16 file, fine-tuned on DATA
+# (BUILD/model/stageN), and its last epoch as BUILD/model/stageN-f16.safetensors
+stage() {
+    n=$1; data=$2; ep=$3; shift 3
+    train_or_resume "$build/model/stage$n" --dataset "cuhk-pedes:$data" \
+        --init "$build/model/stage$((n - 1))-f16.safetensors" "$@" --num-epoch "$ep"
+    [ -f "$build/model/stage$n-f16.safetensors" ] ||
+        "$irra" import "$build/model/stage$n/last.safetensors" --dtype f16 \
+            -o "$build/model/stage$n-f16.safetensors"
+}
 # shellcheck disable=SC2086 # MODEL_ARGS and MODEL_FT_ARGS are lists of flags
 train_or_resume "$run" --dataset "cuhk-pedes:$MODEL_DATA" $MODEL_ARGS --num-epoch "$epochs"
 # shellcheck disable=SC2086
@@ -79,30 +84,17 @@ train_or_resume "$ft" --dataset "cuhk-pedes:$MODEL_FT_DATA" --init "$run/best.sa
     --init "$build/model/stage2-f16.safetensors" $MODEL_S3_ARGS --num-epoch "$s3_epochs" --threads 1)
 [ -f "$build/model/stage3-f16.safetensors" ] ||
     "$irra" import "$s3/last.safetensors" --dtype f16 -o "$build/model/stage3-f16.safetensors"
+# shellcheck disable=SC2086 # the MODEL_S*_ARGS are lists of flags
+stage 4 "$MODEL_S4_DATA" "$s4_epochs" $MODEL_S4_ARGS
 # shellcheck disable=SC2086
-train_or_resume "$s4" --dataset "cuhk-pedes:$MODEL_S4_DATA" \
-    --init "$build/model/stage3-f16.safetensors" $MODEL_S4_ARGS --num-epoch "$s4_epochs"
-[ -f "$build/model/stage4-f16.safetensors" ] ||
-    "$irra" import "$s4/last.safetensors" --dtype f16 -o "$build/model/stage4-f16.safetensors"
+stage 5 "$MODEL_S5_DATA" "$s5_epochs" $MODEL_S5_ARGS
 # shellcheck disable=SC2086
-train_or_resume "$s5" --dataset "cuhk-pedes:$MODEL_S5_DATA" \
-    --init "$build/model/stage4-f16.safetensors" $MODEL_S5_ARGS --num-epoch "$s5_epochs"
-[ -f "$build/model/stage5-f16.safetensors" ] ||
-    "$irra" import "$s5/last.safetensors" --dtype f16 -o "$build/model/stage5-f16.safetensors"
+stage 6 "$MODEL_S6_DATA" "$s6_epochs" $MODEL_S6_ARGS
 # shellcheck disable=SC2086
-train_or_resume "$s6" --dataset "cuhk-pedes:$MODEL_S6_DATA" \
-    --init "$build/model/stage5-f16.safetensors" $MODEL_S6_ARGS --num-epoch "$s6_epochs"
-[ -f "$build/model/stage6-f16.safetensors" ] ||
-    "$irra" import "$s6/last.safetensors" --dtype f16 -o "$build/model/stage6-f16.safetensors"
+stage 7 "$MODEL_S6_DATA" "$s7_epochs" $MODEL_S7_ARGS
 # shellcheck disable=SC2086
-train_or_resume "$s7" --dataset "cuhk-pedes:$MODEL_S6_DATA" \
-    --init "$build/model/stage6-f16.safetensors" $MODEL_S7_ARGS --num-epoch "$s7_epochs"
-[ -f "$build/model/stage7-f16.safetensors" ] ||
-    "$irra" import "$s7/last.safetensors" --dtype f16 -o "$build/model/stage7-f16.safetensors"
-# shellcheck disable=SC2086
-train_or_resume "$s8" --dataset "cuhk-pedes:$MODEL_S8_DATA" \
-    --init "$build/model/stage7-f16.safetensors" $MODEL_S8_ARGS --num-epoch "$s8_epochs"
-"$irra" import "$s8/last.safetensors" --dtype f16 -o "$assets/irra-synth.safetensors"
+stage 8 "$MODEL_S8_DATA" "$s8_epochs" $MODEL_S8_ARGS
+cp "$build/model/stage8-f16.safetensors" "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 # the test split of stage 5's data: stage 6's to 8's images, under the names the other stages use
 "$irra" gallery build --model "$assets/irra-synth.safetensors" --dataset "cuhk-pedes:$MODEL_S5_DATA" \
