@@ -113,6 +113,18 @@ kill_9_never_leaves_an_unreadable_checkpoint() {
     [ "$steps" = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 " ] || fail "log steps after kills: $steps"
 }
 
+killed_before_its_first_checkpoint_logs_each_step_once() {
+    [ -s "$TMP/r1/last.safetensors" ] || run -o "$TMP/r1" 2>/dev/null
+    # a kill -9 between the log line of step 1 and its checkpoint: the line is there, no checkpoint
+    IRRA_TRAIN_SIGNAL_AFTER=1 run -o "$TMP/r5" --checkpoint-every 3 2>/dev/null
+    rm -f "$TMP/r5/checkpoint.safetensors"
+    grep -q '"step": 1,' "$TMP/r5/log.jsonl" || fail "step 1 was not logged"
+    OMP_NUM_THREADS=1 $IRRA train --resume "$TMP/r5" -q 2>"$TMP/err" || fail "resume: $(cat "$TMP/err")"
+    $ST same "$TMP/r1/last.safetensors" "$TMP/r5/last.safetensors" || fail "the run ends elsewhere"
+    steps=$(grep -o '"step": [0-9]*' "$TMP/r5/log.jsonl" | cut -d' ' -f2 | tr '\n' ' ')
+    [ "$steps" = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 " ] || fail "log steps: $steps"
+}
+
 hostile_run_directories_are_refused() {
     mkdir -p "$TMP/h1" && echo '{"format": 99, "argv": []}' >"$TMP/h1/run.json"
     $IRRA train --resume "$TMP/h1" 2>"$TMP/err" && fail "format 99 accepted"
@@ -166,5 +178,6 @@ t init_at_another_size_resizes_the_positional_embedding
 t interrupted_run_resumes_bit_identical
 t similar_sampler_run_resumes_bit_identical
 t kill_9_never_leaves_an_unreadable_checkpoint
+t killed_before_its_first_checkpoint_logs_each_step_once
 t hostile_run_directories_are_refused
 t from_scratch_run_learns_well_above_chance

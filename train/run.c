@@ -207,9 +207,10 @@ int irra_run(irra_param_buf *p, irra_param_buf *g, irra_optim *o, irra_run_state
     irra_trainer *t = irra_trainer_new(p, g, e);
     if (!t) return -1;
     irra_curves_init(&c.curves);
+    /* also at step 0: a run killed before its first checkpoint may have logged a step */
+    trim_log(ro->dir, st);
     if (st->global_step > 0 || st->epoch > 1) {
         char path[4096];
-        trim_log(ro->dir, st);
         path_in(path, sizeof path, ro->dir, IRRA_RUN_LOG);
         irra_curves_load_jsonl(&c.curves, path, NULL);
     }
