@@ -21,8 +21,8 @@
 #      rate, without warmup (BUILD/model/stage7);
 #   8. stage 7's last epoch, as an f16 file, trained 2 epochs with stage 7's recipe on stage 6's
 #      data with 3,600 item twins instead of 1,800 (BUILD/model/synth-twins3600-384,
-#      BUILD/model/stage8), and its last epoch as an f16 irra model file in ASSETS/irra-synth.safetensors, the gallery of the synthetic test
-#      split at 384x128 (identities never seen in training, with thumbnails) in
+#      BUILD/model/stage8), and its last epoch as an f16 irra model file in
+#      ASSETS/irra-synth.safetensors, the gallery of the synthetic test split at 384x128 (identities never seen in training, with thumbnails) in
 #      ASSETS/gallery.db, the true attributes of its images in ASSETS/gallery-attributes.jsonl
 #      (for tests/test_shipped.sh), and its R@1/5/10, mAP, mINP.
 # MODEL_EPOCHS, MODEL_FT_EPOCHS and MODEL_S3_EPOCHS to MODEL_S8_EPOCHS (the schedules' lengths) and the
@@ -44,7 +44,6 @@ s7_epochs=${MODEL_S7_EPOCHS:-2}
 s8_epochs=${MODEL_S8_EPOCHS:-2}
 run=$build/model/run
 ft=$build/model/finetune
-s3=$build/model/stage3
 model_data
 model_ft_data
 model_s3_data
@@ -62,12 +61,14 @@ train_or_resume() {
         "$irra" train -o "$dir" "$@"
     fi
 }
-# stage N DATA EPOCHS FLAGS...: stage N-1's last epoch, as an f16 file, fine-tuned on DATA
-# (BUILD/model/stageN), and its last epoch as BUILD/model/stageN-f16.safetensors
+# stage N DATA EPOCHS FLAGS: stage N-1's last epoch, as an f16 file, fine-tuned on DATA with
+# FLAGS, a list of flags in one word (BUILD/model/stageN), and its last epoch as
+# BUILD/model/stageN-f16.safetensors
 stage() {
-    n=$1; data=$2; ep=$3; shift 3
+    n=$1; data=$2; ep=$3; flags=$4
+    # shellcheck disable=SC2086 # FLAGS is split into its flags
     train_or_resume "$build/model/stage$n" --dataset "cuhk-pedes:$data" \
-        --init "$build/model/stage$((n - 1))-f16.safetensors" "$@" --num-epoch "$ep"
+        --init "$build/model/stage$((n - 1))-f16.safetensors" $flags --num-epoch "$ep"
     [ -f "$build/model/stage$n-f16.safetensors" ] ||
         "$irra" import "$build/model/stage$n/last.safetensors" --dtype f16 \
             -o "$build/model/stage$n-f16.safetensors"
@@ -79,21 +80,13 @@ train_or_resume "$ft" --dataset "cuhk-pedes:$MODEL_FT_DATA" --init "$run/best.sa
     $MODEL_FT_ARGS --num-epoch "$ft_epochs"
 [ -f "$build/model/stage2-f16.safetensors" ] ||
     "$irra" import "$ft/last.safetensors" --dtype f16 -o "$build/model/stage2-f16.safetensors"
-# shellcheck disable=SC2086 # one thread, as the shipped stage 3 ran (beside another run)
-(export OMP_NUM_THREADS=1; train_or_resume "$s3" --dataset "cuhk-pedes:$MODEL_S3_DATA" \
-    --init "$build/model/stage2-f16.safetensors" $MODEL_S3_ARGS --num-epoch "$s3_epochs" --threads 1)
-[ -f "$build/model/stage3-f16.safetensors" ] ||
-    "$irra" import "$s3/last.safetensors" --dtype f16 -o "$build/model/stage3-f16.safetensors"
-# shellcheck disable=SC2086 # the MODEL_S*_ARGS are lists of flags
-stage 4 "$MODEL_S4_DATA" "$s4_epochs" $MODEL_S4_ARGS
-# shellcheck disable=SC2086
-stage 5 "$MODEL_S5_DATA" "$s5_epochs" $MODEL_S5_ARGS
-# shellcheck disable=SC2086
-stage 6 "$MODEL_S6_DATA" "$s6_epochs" $MODEL_S6_ARGS
-# shellcheck disable=SC2086
-stage 7 "$MODEL_S6_DATA" "$s7_epochs" $MODEL_S7_ARGS
-# shellcheck disable=SC2086
-stage 8 "$MODEL_S8_DATA" "$s8_epochs" $MODEL_S8_ARGS
+# one thread, as the shipped stage 3 ran (beside another run)
+(export OMP_NUM_THREADS=1; stage 3 "$MODEL_S3_DATA" "$s3_epochs" "$MODEL_S3_ARGS --threads 1")
+stage 4 "$MODEL_S4_DATA" "$s4_epochs" "$MODEL_S4_ARGS"
+stage 5 "$MODEL_S5_DATA" "$s5_epochs" "$MODEL_S5_ARGS"
+stage 6 "$MODEL_S6_DATA" "$s6_epochs" "$MODEL_S6_ARGS"
+stage 7 "$MODEL_S6_DATA" "$s7_epochs" "$MODEL_S7_ARGS"
+stage 8 "$MODEL_S8_DATA" "$s8_epochs" "$MODEL_S8_ARGS"
 cp "$build/model/stage8-f16.safetensors" "$assets/irra-synth.safetensors"
 rm -f "$build/model/gallery.db"
 # the test split of stage 5's data: stage 6's to 8's images, under the names the other stages use

@@ -60,16 +60,12 @@ model_ft_data() { synth "$MODEL_FT_DATA" --short-captions 1; }
 model_s3_data() { synth "$MODEL_S3_DATA" --short-captions 4; }
 model_s4_data() { synth "$MODEL_S4_DATA" --short-captions 4 --size "$MODEL_S4_SIZE"; }
 model_s5_data() { synth "$MODEL_S5_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE"; }
-# Stage 5's data with item twins: its val and test images are stage 5's, renumbered.
-model_s6_data() {
-    synth "$MODEL_S6_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE" \
-        --item-twins "$MODEL_S6_TWINS"
-}
-# Stage 6's data with twice the twins: the first 1,800 are stage 6's, val and test renumbered.
-model_s8_data() {
-    synth "$MODEL_S8_DATA" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE" \
-        --item-twins "$MODEL_S8_TWINS"
-}
+# twins_data DIR N: stage 5's data with N item twins; its val and test images are stage 5's,
+# renumbered, and the first twins of a larger N are those of a smaller one (stage 8's 3,600
+# begin with stage 6's 1,800).
+twins_data() { synth "$1" --short-captions 4 --item-captions --size "$MODEL_S4_SIZE" --item-twins "$2"; }
+model_s6_data() { twins_data "$MODEL_S6_DATA" "$MODEL_S6_TWINS"; }
+model_s8_data() { twins_data "$MODEL_S8_DATA" "$MODEL_S8_TWINS"; }
 
 # irra vocab on the training split of the stage 2 data: the long captions and the short ones
 # (the short ones say "person", which no long caption does). It needs model_ft_data.
