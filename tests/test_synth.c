@@ -386,14 +386,14 @@ static void render_is_deterministic_and_size_checked(void)
     syn_sample_nuisance(&nu2, &r);
     enum { H = 384, W = 128 };
     static uint8_t a[H * W * 3], b[H * W * 3], c[H * W * 3];
-    EXPECT(syn_render(&pool, p, &nu1, a, H, W) == 0);
-    EXPECT(syn_render(&pool, p, &nu1, b, H, W) == 0);
-    EXPECT(syn_render(&pool, p, &nu2, c, H, W) == 0);
+    EXPECT(syn_render(&pool, p, &nu1, 0, a, H, W) == 0);
+    EXPECT(syn_render(&pool, p, &nu1, 0, b, H, W) == 0);
+    EXPECT(syn_render(&pool, p, &nu2, 0, c, H, W) == 0);
     EXPECT(!memcmp(a, b, sizeof a));
     EXPECT(memcmp(a, c, sizeof a) != 0); /* another shot of the same person */
-    EXPECT(syn_render(&pool, p, &nu1, a, 96, 32) == 0);
-    EXPECT(syn_render(&pool, p, &nu1, a, 100, 32) < 0);
-    EXPECT(syn_render(&pool, p, &nu1, a, 390, 130) < 0);
+    EXPECT(syn_render(&pool, p, &nu1, 0, a, 96, 32) == 0);
+    EXPECT(syn_render(&pool, p, &nu1, 0, a, 100, 32) < 0);
+    EXPECT(syn_render(&pool, p, &nu1, 0, a, 390, 130) < 0);
 }
 
 /* The upper garment's colour shows where the torso is: a red coat makes the chest red. */
@@ -409,11 +409,106 @@ static void garment_colour_lands_on_its_body_part(void)
                        .horizon = 0.9f};
     enum { H = 384, W = 128 };
     static uint8_t img[H * W * 3];
-    EXPECT(syn_render(&pool, &p, &nu, img, H, W) == 0);
+    EXPECT(syn_render(&pool, &p, &nu, 0, img, H, W) == 0);
     const uint8_t *chest = img + ((size_t)(H * (0.05 + 0.9 * 0.33)) * W + W / 2) * 3;
     const uint8_t *knee = img + ((size_t)(H * (0.05 + 0.9 * 0.7)) * W + W / 2 - 15) * 3; /* the left leg */
     EXPECTF(chest[0] > chest[1] + 40 && chest[0] > chest[2] + 40, "chest %d %d %d", chest[0], chest[1], chest[2]);
     EXPECTF(knee[2] > knee[0] + 40, "knee %d %d %d", knee[0], knee[1], knee[2]);
+}
+
+/* The widest row of the torso (body y 0.16 to 0.5) in pixels, on a cyan wall no garment has. */
+static int torso_width(const syn_person *p, int cues)
+{
+    enum { H = 384, W = 128 };
+    static uint8_t img[H * W * 3];
+    syn_person q = *p;
+    q.bag.cls = -1; /* its strap would widen the figure */
+    syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
+                       .wall = {{0, 255, 255}, {0, 255, 255}}, .floor = {0, 255, 255},
+                       .horizon = 1};
+    if (syn_render(&pool, &q, &nu, cues, img, H, W) < 0) return -1;
+    int widest = 0;
+    for (int y = (int)(H * (0.05 + 0.9 * 0.16)); y < (int)(H * (0.05 + 0.9 * 0.5)); y++) {
+        int lo = W, hi = -1;
+        for (int x = 0; x < W; x++) {
+            const uint8_t *px = img + ((size_t)y * W + x) * 3;
+            if (px[0] > 60 || px[1] < 195 || px[2] < 195) {
+                if (x < lo) lo = x;
+                hi = x;
+            }
+        }
+        if (hi - lo > widest) widest = hi - lo;
+    }
+    return widest;
+}
+
+/* With cues the torso's width tells the gender whatever the build: the narrowest man is wider
+ * than the widest woman. Without them, the builds overlap (what the shipped stage 8 model was
+ * trained on, and why it told genders apart no better than chance). */
+static void cues_make_the_genders_tell_apart_by_width(void)
+{
+    enum { N = 160 };
+    static syn_person p[N];
+    syn_sample_identities(p, N, 0, 21, &pool);
+    int lo[2][2] = {{999, 999}, {999, 999}}, hi[2][2] = {{0, 0}, {0, 0}};
+    for (int i = 0; i < N; i++)
+        for (int cues = 0; cues <= 1; cues++) {
+            int w = torso_width(&p[i], cues), g = p[i].gender;
+            EXPECT(w > 0);
+            if (w < lo[cues][g]) lo[cues][g] = w;
+            if (w > hi[cues][g]) hi[cues][g] = w;
+        }
+    EXPECTF(lo[1][SYN_MAN] > hi[1][SYN_WOMAN], "with cues: men %d..%d px, women %d..%d px",
+            lo[1][SYN_MAN], hi[1][SYN_MAN], lo[1][SYN_WOMAN], hi[1][SYN_WOMAN]);
+    EXPECTF(lo[0][SYN_MAN] <= hi[0][SYN_WOMAN], "without: men %d..%d px, women %d..%d px",
+            lo[0][SYN_MAN], hi[0][SYN_MAN], lo[0][SYN_WOMAN], hi[0][SYN_WOMAN]);
+}
+
+/* The marks of each kind of top and footwear show where they belong: a shirt's white buttons
+ * down the centre of the chest, a sneaker's white sole under each foot, skin between a
+ * sandal's straps, an ankle boot up the shin; none of them without cues. */
+static int count_near(const uint8_t *img, int W, int y0, int y1, int x0, int x1,
+                      const uint8_t rgb[3], int tol)
+{
+    int n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *px = img + ((size_t)y * W + x) * 3;
+            n += abs(px[0] - rgb[0]) < tol && abs(px[1] - rgb[1]) < tol && abs(px[2] - rgb[2]) < tol;
+        }
+    return n;
+}
+
+static void cues_mark_the_types_of_top_and_footwear(void)
+{
+    enum { H = 384, W = 128 };
+    static uint8_t img[H * W * 3];
+    static const uint8_t white[3] = {238, 238, 234}, blue[3] = {0, 0, 200};
+    syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
+                       .wall = {{0, 255, 255}, {0, 255, 255}}, .floor = {0, 255, 255},
+                       .horizon = 1};
+    int row = (int)(H * (0.05 + 0.9 * 0.3)), sole = (int)(H * (0.05 + 0.9 * 0.99));
+    int shin = (int)(H * (0.05 + 0.9 * 0.9));
+    for (int cues = 0; cues <= 1; cues++) {
+        syn_person p;
+        person(&p, SYN_MAN, SYN_SHIRT, SYN_RED, SYN_TROUSERS, SYN_BLACK);
+        p.upper.item = pool.by_class[SYN_SHIRT][0];
+        p.lower.item = pool.by_class[SYN_TROUSERS][0];
+        p.shoes = (syn_piece){SYN_SNEAKER, pool.by_class[SYN_SNEAKER][0], SYN_RED};
+        EXPECT(syn_render(&pool, &p, &nu, cues, img, H, W) == 0);
+        int buttons = count_near(img, W, row - 40, row + 40, W / 2 - 3, W / 2 + 3, white, 30);
+        int soles = count_near(img, W, sole - 3, sole + 3, 0, W, white, 30);
+        EXPECTF(cues ? buttons > 0 && soles > 20 : buttons == 0 && soles == 0,
+                "cues %d: %d button pixels, %d sole pixels", cues, buttons, soles);
+        p.shoes = (syn_piece){SYN_SANDAL, pool.by_class[SYN_SANDAL][0], SYN_BLUE};
+        EXPECT(syn_render(&pool, &p, &nu, cues, img, H, W) == 0);
+        int bare = count_near(img, W, sole - 12, sole, 0, W, syn_skin_rgb[p.skin], 40);
+        p.shoes = (syn_piece){SYN_BOOT, pool.by_class[SYN_BOOT][0], SYN_BLUE};
+        EXPECT(syn_render(&pool, &p, &nu, cues, img, H, W) == 0);
+        int boot = count_near(img, W, shin - 3, shin + 3, 0, W, blue, 90);
+        EXPECTF(cues ? bare > 10 && boot > 10 : boot == 0, "cues %d: %d skin pixels in sandals, "
+                "%d boot pixels at the shin", cues, bare, boot);
+    }
 }
 
 /* PNG colour type 2 (RGB, no alpha), from the IHDR chunk that opens every PNG. */
@@ -448,7 +543,7 @@ static void png_files_decode_to_the_same_pixels(void)
     syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
                        .wall = {{90, 100, 110}, {150, 140, 130}}, .floor = {100, 90, 80},
                        .horizon = 0.7f, .blur = 1};
-    EXPECT(syn_render(&pool, &p, &nu, a, H, W) == 0);
+    EXPECT(syn_render(&pool, &p, &nu, 0, a, H, W) == 0);
     uint64_t x = 88172645463325252u; /* noise: incompressible, so the stream is at its bound */
     for (size_t i = 0; i < sizeof b; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -509,6 +604,8 @@ int main(void)
     RUN(reader_binds_words_to_the_right_part);
     RUN(render_is_deterministic_and_size_checked);
     RUN(garment_colour_lands_on_its_body_part);
+    RUN(cues_make_the_genders_tell_apart_by_width);
+    RUN(cues_mark_the_types_of_top_and_footwear);
     RUN(png_files_decode_to_the_same_pixels);
     RUN(progress_prints_a_summary);
     syn_fmnist_free(&pool);

@@ -191,7 +191,21 @@ warns_when_a_split_is_empty() {
     return 0
 }
 
+cues_change_the_pictures_and_nothing_else() {
+    synth -o "$TMP/cues" --ids 30 --images-per-id 2 --item-captions --cues ||
+        fail "run: $(cat "$TMP/stderr")"
+    synth -o "$TMP/cues0" --ids 30 --images-per-id 2 --item-captions || fail "run without"
+    cmp -s "$TMP/cues/reid_raw.json" "$TMP/cues0/reid_raw.json" || fail "captions changed"
+    cmp -s "$TMP/cues/attributes.jsonl" "$TMP/cues0/attributes.jsonl" || fail "attributes changed"
+    same=0
+    for f in "$TMP"/cues/imgs/*/*.png; do
+        cmp -s "$f" "$TMP/cues0/imgs/${f#"$TMP"/cues/imgs/}" && same=$((same + 1))
+    done
+    [ "$same" -eq 0 ] || fail "$same of 60 images are the same with cues"
+    "$CHECK" "$TMP/cues" 30 3 3 2 96 32 0 items || fail "check"
+}
 t same_seed_gives_identical_files
+t cues_change_the_pictures_and_nothing_else
 t dataset_matches_request_and_captions_match_images
 t short_captions_go_to_training_images_only
 t item_captions_follow_the_short_ones_on_training_images

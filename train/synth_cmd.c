@@ -21,7 +21,7 @@
 static const char usage[] =
     "usage: irra synth -o DIR [--ids N] [--images-per-id K] [--size HxW] [--seed S]\n"
     "                  [--val-ids N] [--test-ids N] [--short-captions N] [--item-captions]\n"
-    "                  [--item-twins N] [--fashion-mnist DIR] [--force]\n"
+    "                  [--item-twins N] [--cues] [--fashion-mnist DIR] [--force]\n"
     "       irra synth --contact-sheet FILE.png [--sheet-count N] [--size HxW] [--seed S]\n\n"
     "Writes a synthetic person-description dataset in the CUHK-PEDES layout: DIR/reid_raw.json,\n"
     "DIR/imgs/{train,val,test}/ID_SHOT.png and DIR/attributes.jsonl (the ground truth of every\n"
@@ -47,13 +47,20 @@ static const char usage[] =
     "                          type, the shoes' type or colour, the bag): hard negatives for\n"
     "                          what the main colours do not tell apart. Every other file is\n"
     "                          as without them (default 0)\n"
+    "  --cues                  draw what tells the types of top and footwear and the genders\n"
+    "                          apart: men's broad shoulders and women's narrow ones, a\n"
+    "                          coat's open front, a shirt's collar and buttons, a\n"
+    "                          pullover's ribbed hem, skin between a sandal's straps, a\n"
+    "                          sneaker's white sole, an ankle boot's high shaft; larger\n"
+    "                          shoes and bags. The same people, attributes and captions\n"
+    "                          as without it\n"
     "  --fashion-mnist DIR     the Fashion-MNIST IDX files (default " SYN_FMNIST_DIR ")\n"
     "  --contact-sheet FILE    write a PNG grid of people with their captions instead\n"
     "  --sheet-count N         people on the contact sheet (default 12)\n";
 
 typedef struct {
     const char *out, *sheet, *fmnist;
-    int ids, per_id, h, w, val, test, sheet_n, force, n_short, items, twins;
+    int ids, per_id, h, w, val, test, sheet_n, force, n_short, items, twins, cues;
     unsigned long long seed;
 } options;
 
@@ -71,7 +78,7 @@ static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { IDS = 256, PER_ID, SIZE, SEED, VAL, TEST, FMNIST, SHEET, SHEET_N, FORCE, SHORT, ITEMS,
-           TWINS };
+           TWINS, CUES };
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"ids", required_argument, 0, IDS},
         {"images-per-id", required_argument, 0, PER_ID}, {"size", required_argument, 0, SIZE},
@@ -80,7 +87,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"contact-sheet", required_argument, 0, SHEET},
         {"sheet-count", required_argument, 0, SHEET_N}, {"force", no_argument, 0, FORCE},
         {"short-captions", required_argument, 0, SHORT}, {"item-captions", no_argument, 0, ITEMS},
-        {"item-twins", required_argument, 0, TWINS}, {0, 0, 0, 0}};
+        {"item-twins", required_argument, 0, TWINS}, {"cues", no_argument, 0, CUES}, {0, 0, 0, 0}};
     *o = (options){.fmnist = SYN_FMNIST_DIR, .ids = 1000, .per_id = 4, .h = 384, .w = 128,
                    .val = -1, .test = -1, .sheet_n = 12, .seed = 1};
     optind = 1;
@@ -100,6 +107,7 @@ static int parse_options(int argc, char **argv, options *o)
         case FMNIST: o->fmnist = optarg; break;
         case FORCE: o->force = 1; break;
         case ITEMS: o->items = 1; break;
+        case CUES: o->cues = 1; break;
         case SHEET: o->sheet = optarg; break;
         case SEED:
             errno = 0;
@@ -375,6 +383,7 @@ int cmd_synth(int argc, char **argv)
         return cli_error("%s", e.msg);
     d.n_short = o.n_short;
     d.item_captions = o.items;
+    d.cues = o.cues;
     if (o.sheet && syn_contact_sheet(&d, o.sheet_n < d.n_ids ? o.sheet_n : d.n_ids, 6, o.sheet, &e) < 0)
         rc = cli_error("%s", e.msg);
     if (!rc && o.out) rc = write_dataset(&d, o.out, o.force);

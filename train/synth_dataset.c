@@ -80,7 +80,7 @@ int syn_image_render(const syn_dataset *d, long img, uint8_t *rgb)
     syn_nuisance nu;
     syn_image_nuisance(d, img, &nu);
     const syn_fmnist *pool = &d->pool[syn_split_of(d, id) == SYN_TRAIN ? 0 : 1];
-    return syn_render(pool, &d->people[id], &nu, rgb, d->h, d->w);
+    return syn_render(pool, &d->people[id], &nu, d->cues, rgb, d->h, d->w);
 }
 
 int syn_image_captions(const syn_dataset *d, long img, char cap[SYN_MAX_CAPTIONS][SYN_CAPTION_MAX])

@@ -27,6 +27,7 @@ typedef struct {
     int n_twins;
     int n_short; /* short, searcher-style captions added to each training image (0 by default) */
     int item_captions; /* and one caption for each worn item of a training image (0: none) */
+    int cues;          /* draw what tells top and footwear types and genders apart (syn_render) */
     uint64_t seed;
 } syn_dataset;
 

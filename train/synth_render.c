@@ -193,12 +193,14 @@ typedef struct {
     float arm_r, leg_r, leg_x;
 } body;
 
-static body body_of(const syn_person *p)
+/* With cues, men's shoulders are broad and women's narrow, enough that no build closes the gap
+ * (a heavy woman's are narrower than a slim man's): the width of the top tells the gender. */
+static body body_of(const syn_person *p, int cues)
 {
     static const float build[SYN_NBUILDS] = {0.88f, 1.f, 1.17f};
-    float b = build[p->build];
-    body g = {(p->gender == SYN_MAN ? 0.105f : 0.092f) * b,
-              p->gender == SYN_MAN ? 0.047f : 0.044f, 0.062f, 0.068f,
+    float b = build[p->build], man = p->gender == SYN_MAN;
+    float sh = cues ? (man ? 0.12f : 0.08f) : (man ? 0.105f : 0.092f);
+    body g = {sh * b, man ? (cues ? 0.049f : 0.047f) : (cues ? 0.043f : 0.044f), 0.062f, 0.068f,
               0.021f * b, 0.03f * b, 0.045f * b};
     return g;
 }
@@ -271,15 +273,38 @@ static void hands(canvas *c, const body *g, const float skin[3])
         ellipse(c, s * (g->sh + 0.027f), 0.458f, 0.017f, 0.022f, skin, 1);
 }
 
-static void clothes(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
+/* A mark on a garment that must show on any colour: darker on a light one, lighter on a dark. */
+static void mark_of(float out[3], const uint8_t rgb[3])
+{
+    float lum = 0.3f * rgb[0] + 0.59f * rgb[1] + 0.11f * rgb[2];
+    for (int k = 0; k < 3; k++) out[k] = lum > 90 ? rgb[k] * 0.4f : rgb[k] * 0.6f + 95;
+}
+
+/* What tells footwear apart at a glance (with cues): bare skin between a sandal's straps, a
+ * sneaker's white sole, an ankle boot's high shaft; all three larger than without. */
+static void shoes(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g,
+                  const float skin[3], int cues)
 {
     const syn_piece *sh = &p->shoes;
     int boot = sh->cls == SYN_BOOT;
+    float hw = cues ? 0.056f : 0.045f;
+    float top = boot ? (cues ? 0.875f : 0.915f) : (cues ? 0.935f : 0.95f);
+    static const float sole[3] = {242, 242, 238};
     for (int s = -1; s <= 1; s += 2) {
-        float x = s * g->leg_x * 1.05f, top = boot ? 0.915f : 0.95f;
-        item(c, syn_fmnist_image(pool, sh->item), x - 0.045f, top, x + 0.045f, 0.995f,
+        float x = s * g->leg_x * 1.05f;
+        if (cues && sh->cls == SYN_SANDAL)
+            ellipse(c, x, 0.972f, hw * 0.8f, 0.026f, skin, 1);
+        item(c, syn_fmnist_image(pool, sh->item), x - hw, top, x + hw, 0.995f,
              syn_colour_rgb[sh->colour]);
+        if (cues && sh->cls == SYN_SNEAKER)
+            capsule(c, x - hw * 0.85f, 0.99f, x + hw * 0.85f, 0.99f, 0.007f, sole);
     }
+}
+
+static void clothes(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g,
+                    const float skin[3], int cues)
+{
+    shoes(c, pool, p, g, skin, cues);
     const syn_piece *lo = &p->lower;
     if (lo->cls == SYN_TROUSERS) {
         float hw = g->leg_x + g->leg_r + 0.012f;
@@ -288,7 +313,35 @@ static void clothes(canvas *c, const syn_fmnist *pool, const syn_person *p, cons
     }
 }
 
-static void upper_body(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
+/* What tells the tops apart at a glance (with cues): a coat's open front, lapels and length, a
+ * shirt's white collar and buttons, a pullover's ribbed hem and neckband; a t-shirt has none. */
+static void top_marks(canvas *c, const syn_piece *up, float hw, float bottom)
+{
+    float m[3];
+    mark_of(m, syn_colour_rgb[up->colour]);
+    static const float white[3] = {238, 238, 232};
+    switch (up->cls) {
+    case SYN_COAT:
+        capsule(c, 0, 0.2f, 0, bottom - 0.01f, 0.004f, m);
+        for (int s = -1; s <= 1; s += 2)
+            capsule(c, s * 0.032f, 0.16f, s * 0.004f, 0.26f, 0.005f, m);
+        break;
+    case SYN_SHIRT:
+        for (int s = -1; s <= 1; s += 2)
+            capsule(c, s * 0.03f, 0.158f, s * 0.006f, 0.195f, 0.007f, white);
+        for (int k = 0; k < 5; k++)
+            ellipse(c, 0, 0.225f + 0.055f * k, 0.0045f, 0.0045f, white, 1);
+        break;
+    case SYN_PULLOVER:
+        for (float y = bottom - 0.05f; y < bottom - 0.02f; y += 0.012f)
+            capsule(c, -hw * 0.62f, y, hw * 0.62f, y, 0.0035f, m);
+        capsule(c, -0.026f, 0.163f, 0.026f, 0.163f, 0.006f, m);
+        break;
+    }
+}
+
+static void upper_body(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g,
+                       int cues)
 {
     if (p->lower.cls == SYN_DRESS) {
         const uint8_t *img = syn_fmnist_image(pool, p->lower.item);
@@ -297,20 +350,22 @@ static void upper_body(canvas *c, const syn_fmnist *pool, const syn_person *p, c
         return;
     }
     const syn_piece *up = &p->upper;
-    float bottom = up->cls == SYN_COAT ? 0.56f : up->cls == SYN_TSHIRT ? 0.49f : 0.51f;
+    float coat = cues ? 0.61f : 0.56f;
+    float bottom = up->cls == SYN_COAT ? coat : up->cls == SYN_TSHIRT ? 0.49f : 0.51f;
     float hw = g->sh + 0.048f;
     item(c, syn_fmnist_image(pool, up->item), -hw, 0.155f, hw, bottom,
          syn_colour_rgb[up->colour]);
+    if (cues) top_marks(c, up, hw, bottom);
 }
 
-static void bag(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g)
+static void bag(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g, int cues)
 {
     if (p->bag.cls < 0) return;
     float col[3];
     to_float(col, syn_colour_rgb[p->bag.colour], 0.8f);
-    float x0 = g->sh + 0.0f, x1 = g->sh + 0.115f;
+    float x0 = g->sh + 0.0f, x1 = g->sh + (cues ? 0.14f : 0.115f), y1 = cues ? 0.56f : 0.53f;
     capsule(c, g->sh - 0.025f, 0.175f, (x0 + x1) / 2, 0.42f, 0.005f, col); /* strap */
-    item(c, syn_fmnist_image(pool, p->bag.item), x0, 0.40f, x1, 0.53f,
+    item(c, syn_fmnist_image(pool, p->bag.item), x0, 0.40f, x1, y1,
          syn_colour_rgb[p->bag.colour]);
 }
 
@@ -385,24 +440,24 @@ ROW_LOOP static void develop(const canvas *c, const syn_nuisance *nu, uint8_t *r
     }
 }
 
-int syn_render(const syn_fmnist *pool, const syn_person *p, const syn_nuisance *nu,
+int syn_render(const syn_fmnist *pool, const syn_person *p, const syn_nuisance *nu, int cues,
                uint8_t *rgb, int h, int w)
 {
     if (w < SYN_MIN_W || w > SYN_MAX_W || h != 3 * w) return -1;
     float *buf = malloc(sizeof(float) * (size_t)h * w * 3 * 2);
     if (!buf) return -1;
     canvas c = {buf, h, w, nu->cx * w, nu->top * h, nu->height * h};
-    body g = body_of(p);
+    body g = body_of(p, cues);
     float skin[3];
     to_float(skin, syn_skin_rgb[p->skin], 1);
     background(&c, nu);
     hair_back(&c, p, &g);
     limbs(&c, p, &g, skin);
-    clothes(&c, pool, p, &g);
-    upper_body(&c, pool, p, &g);
+    clothes(&c, pool, p, &g, skin, cues);
+    upper_body(&c, pool, p, &g, cues);
     hands(&c, &g, skin);
     head(&c, p, &g, skin);
-    bag(&c, pool, p, &g);
+    bag(&c, pool, p, &g, cues);
     occluder(&c, nu);
     if (nu->blur) blur(&c, buf + (size_t)h * w * 3);
     develop(&c, nu, rgb);
