@@ -416,17 +416,19 @@ static void garment_colour_lands_on_its_body_part(void)
     EXPECTF(knee[2] > knee[0] + 40, "knee %d %d %d", knee[0], knee[1], knee[2]);
 }
 
-/* The widest row of the torso (body y 0.16 to 0.5) in pixels, on a cyan wall no garment has. */
+/* A photo on a cyan wall, a colour no garment has, lit evenly, the person upright and centred. */
+static const syn_nuisance cyan_wall = {
+    .height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
+    .wall = {{0, 255, 255}, {0, 255, 255}}, .floor = {0, 255, 255}, .horizon = 1};
+
+/* The widest row of the torso (body y 0.16 to 0.5) in pixels, on the cyan wall. */
 static int torso_width(const syn_person *p, int cues)
 {
     enum { H = 384, W = 128 };
     static uint8_t img[H * W * 3];
     syn_person q = *p;
     q.bag.cls = -1; /* its strap would widen the figure */
-    syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
-                       .wall = {{0, 255, 255}, {0, 255, 255}}, .floor = {0, 255, 255},
-                       .horizon = 1};
-    if (syn_render(&pool, &q, &nu, cues, img, H, W) < 0) return -1;
+    if (syn_render(&pool, &q, &cyan_wall, cues, img, H, W) < 0) return -1;
     int widest = 0;
     for (int y = (int)(H * (0.05 + 0.9 * 0.16)); y < (int)(H * (0.05 + 0.9 * 0.5)); y++) {
         int lo = W, hi = -1;
@@ -484,9 +486,6 @@ static void cues_mark_the_types_of_top_and_footwear(void)
     enum { H = 384, W = 128 };
     static uint8_t img[H * W * 3];
     static const uint8_t white[3] = {238, 238, 234}, blue[3] = {0, 0, 200};
-    syn_nuisance nu = {.height = 0.9f, .cx = 0.5f, .top = 0.05f, .light = 1, .tint = {1, 1, 1},
-                       .wall = {{0, 255, 255}, {0, 255, 255}}, .floor = {0, 255, 255},
-                       .horizon = 1};
     int row = (int)(H * (0.05 + 0.9 * 0.3)), sole = (int)(H * (0.05 + 0.9 * 0.99));
     int shin = (int)(H * (0.05 + 0.9 * 0.9));
     for (int cues = 0; cues <= 1; cues++) {
@@ -495,16 +494,16 @@ static void cues_mark_the_types_of_top_and_footwear(void)
         p.upper.item = pool.by_class[SYN_SHIRT][0];
         p.lower.item = pool.by_class[SYN_TROUSERS][0];
         p.shoes = (syn_piece){SYN_SNEAKER, pool.by_class[SYN_SNEAKER][0], SYN_RED};
-        EXPECT(syn_render(&pool, &p, &nu, cues, img, H, W) == 0);
+        EXPECT(syn_render(&pool, &p, &cyan_wall, cues, img, H, W) == 0);
         int buttons = count_near(img, W, row - 40, row + 40, W / 2 - 3, W / 2 + 3, white, 30);
         int soles = count_near(img, W, sole - 3, sole + 3, 0, W, white, 30);
         EXPECTF(cues ? buttons > 0 && soles > 20 : buttons == 0 && soles == 0,
                 "cues %d: %d button pixels, %d sole pixels", cues, buttons, soles);
         p.shoes = (syn_piece){SYN_SANDAL, pool.by_class[SYN_SANDAL][0], SYN_BLUE};
-        EXPECT(syn_render(&pool, &p, &nu, cues, img, H, W) == 0);
+        EXPECT(syn_render(&pool, &p, &cyan_wall, cues, img, H, W) == 0);
         int bare = count_near(img, W, sole - 12, sole, 0, W, syn_skin_rgb[p.skin], 40);
         p.shoes = (syn_piece){SYN_BOOT, pool.by_class[SYN_BOOT][0], SYN_BLUE};
-        EXPECT(syn_render(&pool, &p, &nu, cues, img, H, W) == 0);
+        EXPECT(syn_render(&pool, &p, &cyan_wall, cues, img, H, W) == 0);
         int boot = count_near(img, W, shin - 3, shin + 3, 0, W, blue, 90);
         EXPECTF(cues ? bare > 10 && boot > 10 : boot == 0, "cues %d: %d skin pixels in sandals, "
                 "%d boot pixels at the shin", cues, bare, boot);

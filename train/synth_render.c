@@ -198,9 +198,11 @@ typedef struct {
 static body body_of(const syn_person *p, int cues)
 {
     static const float build[SYN_NBUILDS] = {0.88f, 1.f, 1.17f};
-    float b = build[p->build], man = p->gender == SYN_MAN;
-    float sh = cues ? (man ? 0.12f : 0.08f) : (man ? 0.105f : 0.092f);
-    body g = {sh * b, man ? (cues ? 0.049f : 0.047f) : (cues ? 0.043f : 0.044f), 0.062f, 0.068f,
+    static const float shoulder[2][2] = {{0.105f, 0.092f}, {0.12f, 0.08f}}; /* [cues][gender] */
+    static const float head_rx[2][2] = {{0.047f, 0.044f}, {0.049f, 0.043f}};
+    float b = build[p->build];
+    int cue = cues != 0, gender = p->gender == SYN_MAN ? SYN_MAN : SYN_WOMAN;
+    body g = {shoulder[cue][gender] * b, head_rx[cue][gender], 0.062f, 0.068f,
               0.021f * b, 0.03f * b, 0.045f * b};
     return g;
 }
@@ -273,6 +275,9 @@ static void hands(canvas *c, const body *g, const float skin[3])
         ellipse(c, s * (g->sh + 0.027f), 0.458f, 0.017f, 0.022f, skin, 1);
 }
 
+/* The whites of a sneaker's sole and of a shirt's collar and buttons. */
+static const float sole_white[3] = {242, 242, 238}, shirt_white[3] = {238, 238, 232};
+
 /* A mark on a garment that must show on any colour: darker on a light one, lighter on a dark. */
 static void mark_of(float out[3], const uint8_t rgb[3])
 {
@@ -289,7 +294,6 @@ static void shoes(canvas *c, const syn_fmnist *pool, const syn_person *p, const 
     int boot = sh->cls == SYN_BOOT;
     float hw = cues ? 0.056f : 0.045f;
     float top = boot ? (cues ? 0.875f : 0.915f) : (cues ? 0.935f : 0.95f);
-    static const float sole[3] = {242, 242, 238};
     for (int s = -1; s <= 1; s += 2) {
         float x = s * g->leg_x * 1.05f;
         if (cues && sh->cls == SYN_SANDAL)
@@ -297,7 +301,7 @@ static void shoes(canvas *c, const syn_fmnist *pool, const syn_person *p, const 
         item(c, syn_fmnist_image(pool, sh->item), x - hw, top, x + hw, 0.995f,
              syn_colour_rgb[sh->colour]);
         if (cues && sh->cls == SYN_SNEAKER)
-            capsule(c, x - hw * 0.85f, 0.99f, x + hw * 0.85f, 0.99f, 0.007f, sole);
+            capsule(c, x - hw * 0.85f, 0.99f, x + hw * 0.85f, 0.99f, 0.007f, sole_white);
     }
 }
 
@@ -319,7 +323,6 @@ static void top_marks(canvas *c, const syn_piece *up, float hw, float bottom)
 {
     float m[3];
     mark_of(m, syn_colour_rgb[up->colour]);
-    static const float white[3] = {238, 238, 232};
     switch (up->cls) {
     case SYN_COAT:
         capsule(c, 0, 0.2f, 0, bottom - 0.01f, 0.004f, m);
@@ -328,9 +331,9 @@ static void top_marks(canvas *c, const syn_piece *up, float hw, float bottom)
         break;
     case SYN_SHIRT:
         for (int s = -1; s <= 1; s += 2)
-            capsule(c, s * 0.03f, 0.158f, s * 0.006f, 0.195f, 0.007f, white);
+            capsule(c, s * 0.03f, 0.158f, s * 0.006f, 0.195f, 0.007f, shirt_white);
         for (int k = 0; k < 5; k++)
-            ellipse(c, 0, 0.225f + 0.055f * k, 0.0045f, 0.0045f, white, 1);
+            ellipse(c, 0, 0.225f + 0.055f * k, 0.0045f, 0.0045f, shirt_white, 1);
         break;
     case SYN_PULLOVER:
         for (float y = bottom - 0.05f; y < bottom - 0.02f; y += 0.012f)
