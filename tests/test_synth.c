@@ -445,16 +445,16 @@ static int torso_width(const syn_person *p, int cues)
 }
 
 /* With cues the torso's width tells the gender whatever the build: the narrowest man is wider
- * than the widest woman. Without them, the builds overlap (what the shipped stage 8 model was
- * trained on, and why it told genders apart no better than chance). */
+ * than the widest woman, by more with bold cues. Without them, the builds overlap (what the
+ * shipped stage 8 model was trained on, and why it told genders apart no better than chance). */
 static void cues_make_the_genders_tell_apart_by_width(void)
 {
     enum { N = 160 };
     static syn_person p[N];
     syn_sample_identities(p, N, 0, 21, &pool);
-    int lo[2][2] = {{999, 999}, {999, 999}}, hi[2][2] = {{0, 0}, {0, 0}};
+    int lo[3][2] = {{999, 999}, {999, 999}, {999, 999}}, hi[3][2] = {{0, 0}, {0, 0}, {0, 0}};
     for (int i = 0; i < N; i++)
-        for (int cues = 0; cues <= 1; cues++) {
+        for (int cues = 0; cues <= 2; cues++) {
             int w = torso_width(&p[i], cues), g = p[i].gender;
             EXPECT(w > 0);
             if (w < lo[cues][g]) lo[cues][g] = w;
@@ -462,8 +462,49 @@ static void cues_make_the_genders_tell_apart_by_width(void)
         }
     EXPECTF(lo[1][SYN_MAN] > hi[1][SYN_WOMAN], "with cues: men %d..%d px, women %d..%d px",
             lo[1][SYN_MAN], hi[1][SYN_MAN], lo[1][SYN_WOMAN], hi[1][SYN_WOMAN]);
+    EXPECTF(lo[2][SYN_MAN] - hi[2][SYN_WOMAN] > lo[1][SYN_MAN] - hi[1][SYN_WOMAN],
+            "bold cues: men %d..%d px, women %d..%d px", lo[2][SYN_MAN], hi[2][SYN_MAN],
+            lo[2][SYN_WOMAN], hi[2][SYN_WOMAN]);
     EXPECTF(lo[0][SYN_MAN] <= hi[0][SYN_WOMAN], "without: men %d..%d px, women %d..%d px",
             lo[0][SYN_MAN], hi[0][SYN_MAN], lo[0][SYN_WOMAN], hi[0][SYN_WOMAN]);
+}
+
+/* The pixels a bag changes at 192x64, and how many of them lie in the last three columns of
+ * the frame on the bag's side (a bag cut off by the frame's edge). */
+static int bag_pixels(const syn_person *p, int cues, int *outer)
+{
+    enum { H = 192, W = 64 };
+    static uint8_t with[H * W * 3], without[H * W * 3];
+    syn_person q = *p;
+    q.bag.cls = -1;
+    if (syn_render(&pool, p, &cyan_wall, cues, with, H, W) < 0 ||
+        syn_render(&pool, &q, &cyan_wall, cues, without, H, W) < 0)
+        return -1;
+    int n = 0;
+    *outer = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            size_t i = ((size_t)y * W + x) * 3;
+            if (!memcmp(with + i, without + i, 3)) continue;
+            n++;
+            *outer += x >= W - 3;
+        }
+    return n;
+}
+
+/* Bold cues hang the bag over the hip, twice as much of it in sight and clear of the frame's
+ * edge; plain cues hang it beside the body, cut off by the edge. */
+static void bold_cues_keep_the_bag_in_the_frame(void)
+{
+    syn_person p;
+    person(&p, SYN_MAN, SYN_TSHIRT, SYN_RED, SYN_TROUSERS, SYN_BLACK);
+    p.upper.item = pool.by_class[SYN_TSHIRT][0];
+    p.lower.item = pool.by_class[SYN_TROUSERS][0];
+    p.bag = (syn_piece){SYN_BAG, pool.by_class[SYN_BAG][0], SYN_BLUE};
+    int outer1, outer2, plain = bag_pixels(&p, 1, &outer1), bold = bag_pixels(&p, 2, &outer2);
+    EXPECTF(plain > 0 && bold > 2 * plain, "bag pixels: %d with cues, %d with bold cues", plain, bold);
+    EXPECTF(outer1 > 20 && outer2 == 0, "at the frame's edge: %d of %d with cues, "
+            "%d of %d with bold cues", outer1, plain, outer2, bold);
 }
 
 /* The marks of each kind of top and footwear show where they belong: a shirt's white buttons
@@ -605,6 +646,7 @@ int main(void)
     RUN(garment_colour_lands_on_its_body_part);
     RUN(cues_make_the_genders_tell_apart_by_width);
     RUN(cues_mark_the_types_of_top_and_footwear);
+    RUN(bold_cues_keep_the_bag_in_the_frame);
     RUN(png_files_decode_to_the_same_pixels);
     RUN(progress_prints_a_summary);
     syn_fmnist_free(&pool);

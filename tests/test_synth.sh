@@ -203,6 +203,16 @@ cues_change_the_pictures_and_nothing_else() {
     done
     [ "$same" -eq 0 ] || fail "$same of 60 images are the same with cues"
     "$CHECK" "$TMP/cues" 30 3 3 2 96 32 0 items || fail "check"
+    synth -o "$TMP/cues1" --ids 30 --images-per-id 2 --item-captions --cues=1 || fail "run at level 1"
+    cmp -s "$TMP/cues/imgs/train/000001_01.png" "$TMP/cues1/imgs/train/000001_01.png" ||
+        fail "--cues=1 is not --cues"
+    synth -o "$TMP/bold" --ids 30 --images-per-id 2 --item-captions --cues=2 || fail "run bold"
+    cmp -s "$TMP/bold/attributes.jsonl" "$TMP/cues0/attributes.jsonl" || fail "bold: attributes changed"
+    cmp -s "$TMP/bold/imgs/train/000001_01.png" "$TMP/cues/imgs/train/000001_01.png" &&
+        fail "bold cues draw what plain cues draw"
+    "$CHECK" "$TMP/bold" 30 3 3 2 96 32 0 items || fail "check bold"
+    synth -o "$TMP/bad" --ids 30 --cues=3
+    [ "$?" -eq 2 ] && grep -q -- "--cues" "$TMP/stderr" || fail "--cues=3: $(cat "$TMP/stderr")"
 }
 t same_seed_gives_identical_files
 t cues_change_the_pictures_and_nothing_else

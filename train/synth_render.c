@@ -198,10 +198,10 @@ typedef struct {
 static body body_of(const syn_person *p, int cues)
 {
     static const float build[SYN_NBUILDS] = {0.88f, 1.f, 1.17f};
-    static const float shoulder[2][2] = {{0.105f, 0.092f}, {0.12f, 0.08f}}; /* [cues][gender] */
-    static const float head_rx[2][2] = {{0.047f, 0.044f}, {0.049f, 0.043f}};
-    float b = build[p->build];
-    int cue = cues != 0, gender = p->gender == SYN_MAN ? SYN_MAN : SYN_WOMAN;
+    static const float shoulder[3][2] = {{0.105f, 0.092f}, {0.12f, 0.08f}, {0.12f, 0.072f}};
+    static const float head_rx[3][2] = {{0.047f, 0.044f}, {0.049f, 0.043f}, {0.049f, 0.043f}};
+    float b = build[p->build]; /* both tables are [cues][gender] */
+    int cue = cues < 0 ? 0 : cues > 2 ? 2 : cues, gender = p->gender == SYN_MAN ? SYN_MAN : SYN_WOMAN;
     body g = {shoulder[cue][gender] * b, head_rx[cue][gender], 0.062f, 0.068f,
               0.021f * b, 0.03f * b, 0.045f * b};
     return g;
@@ -292,16 +292,19 @@ static void shoes(canvas *c, const syn_fmnist *pool, const syn_person *p, const 
 {
     const syn_piece *sh = &p->shoes;
     int boot = sh->cls == SYN_BOOT;
-    float hw = cues ? 0.056f : 0.045f;
-    float top = boot ? (cues ? 0.875f : 0.915f) : (cues ? 0.935f : 0.95f);
+    static const float half[3] = {0.045f, 0.056f, 0.062f}, low[3] = {0.95f, 0.935f, 0.91f};
+    static const float shaft[3] = {0.915f, 0.875f, 0.8f};
+    int cue = cues > 2 ? 2 : cues;
+    float hw = half[cue], top = boot ? shaft[cue] : low[cue];
     for (int s = -1; s <= 1; s += 2) {
         float x = s * g->leg_x * 1.05f;
         if (cues && sh->cls == SYN_SANDAL)
-            ellipse(c, x, 0.972f, hw * 0.8f, 0.026f, skin, 1);
+            ellipse(c, x, cue > 1 ? 0.96f : 0.972f, hw * 0.8f, cue > 1 ? 0.035f : 0.026f, skin, 1);
         item(c, syn_fmnist_image(pool, sh->item), x - hw, top, x + hw, 0.995f,
              syn_colour_rgb[sh->colour]);
         if (cues && sh->cls == SYN_SNEAKER)
-            capsule(c, x - hw * 0.85f, 0.99f, x + hw * 0.85f, 0.99f, 0.007f, sole_white);
+            capsule(c, x - hw * 0.85f, 0.99f, x + hw * 0.85f, 0.99f, cue > 1 ? 0.011f : 0.007f,
+                    sole_white);
     }
 }
 
@@ -318,27 +321,34 @@ static void clothes(canvas *c, const syn_fmnist *pool, const syn_person *p, cons
 }
 
 /* What tells the tops apart at a glance (with cues): a coat's open front, lapels and length, a
- * shirt's white collar and buttons, a pullover's ribbed hem and neckband; a t-shirt has none. */
-static void top_marks(canvas *c, const syn_piece *up, float hw, float bottom)
+ * shirt's white collar and buttons, a pullover's ribbed hem and neckband; a t-shirt has none.
+ * Bold cues (2) draw the marks thick enough to survive 192x64. */
+static void top_marks(canvas *c, const syn_piece *up, float hw, float bottom, int cues)
 {
+    int bold = cues > 1;
     float m[3];
     mark_of(m, syn_colour_rgb[up->colour]);
     switch (up->cls) {
     case SYN_COAT:
-        capsule(c, 0, 0.2f, 0, bottom - 0.01f, 0.004f, m);
+        capsule(c, 0, 0.2f, 0, bottom - 0.01f, bold ? 0.01f : 0.004f, m);
         for (int s = -1; s <= 1; s += 2)
-            capsule(c, s * 0.032f, 0.16f, s * 0.004f, 0.26f, 0.005f, m);
+            capsule(c, s * (bold ? 0.04f : 0.032f), 0.16f, s * 0.004f, 0.26f, bold ? 0.008f : 0.005f, m);
         break;
-    case SYN_SHIRT:
+    case SYN_SHIRT: {
+        float mark[3]; /* a white shirt's collar and buttons are marks like a coat's */
+        const float *w = shirt_white;
+        if (bold && up->colour == SYN_WHITE) mark_of(mark, syn_colour_rgb[up->colour]), w = mark;
         for (int s = -1; s <= 1; s += 2)
-            capsule(c, s * 0.03f, 0.158f, s * 0.006f, 0.195f, 0.007f, shirt_white);
+            capsule(c, s * (bold ? 0.038f : 0.03f), 0.158f, s * 0.006f, 0.195f, bold ? 0.011f : 0.007f, w);
+        if (bold) capsule(c, 0, 0.2f, 0, bottom - 0.01f, 0.0025f, w);
         for (int k = 0; k < 5; k++)
-            ellipse(c, 0, 0.225f + 0.055f * k, 0.0045f, 0.0045f, shirt_white, 1);
+            ellipse(c, 0, 0.225f + 0.055f * k, bold ? 0.0075f : 0.0045f, bold ? 0.0075f : 0.0045f, w, 1);
         break;
+    }
     case SYN_PULLOVER:
-        for (float y = bottom - 0.05f; y < bottom - 0.02f; y += 0.012f)
-            capsule(c, -hw * 0.62f, y, hw * 0.62f, y, 0.0035f, m);
-        capsule(c, -0.026f, 0.163f, 0.026f, 0.163f, 0.006f, m);
+        for (float y = bottom - (bold ? 0.08f : 0.05f); y < bottom - 0.02f; y += bold ? 0.016f : 0.012f)
+            capsule(c, -hw * 0.62f, y, hw * 0.62f, y, bold ? 0.006f : 0.0035f, m);
+        capsule(c, -0.026f, 0.163f, 0.026f, 0.163f, bold ? 0.01f : 0.006f, m);
         break;
     }
 }
@@ -353,22 +363,26 @@ static void upper_body(canvas *c, const syn_fmnist *pool, const syn_person *p, c
         return;
     }
     const syn_piece *up = &p->upper;
-    float coat = cues ? 0.61f : 0.56f;
+    float coat = cues > 1 ? 0.66f : cues ? 0.61f : 0.56f;
     float bottom = up->cls == SYN_COAT ? coat : up->cls == SYN_TSHIRT ? 0.49f : 0.51f;
     float hw = g->sh + 0.048f;
     item(c, syn_fmnist_image(pool, up->item), -hw, 0.155f, hw, bottom,
          syn_colour_rgb[up->colour]);
-    if (cues) top_marks(c, up, hw, bottom);
+    if (cues) top_marks(c, up, hw, bottom, cues);
 }
 
+/* The bag hangs from the far shoulder. Without cues and with plain ones much of it lies outside
+ * the frame; bold cues hang it over the hip, in front of the arm, where any crop keeps it. */
 static void bag(canvas *c, const syn_fmnist *pool, const syn_person *p, const body *g, int cues)
 {
     if (p->bag.cls < 0) return;
     float col[3];
     to_float(col, syn_colour_rgb[p->bag.colour], 0.8f);
-    float x0 = g->sh + 0.0f, x1 = g->sh + (cues ? 0.14f : 0.115f), y1 = cues ? 0.56f : 0.53f;
-    capsule(c, g->sh - 0.025f, 0.175f, (x0 + x1) / 2, 0.42f, 0.005f, col); /* strap */
-    item(c, syn_fmnist_image(pool, p->bag.item), x0, 0.40f, x1, y1,
+    float x0 = g->sh + 0.0f, x1 = g->sh + (cues ? 0.14f : 0.115f), y0 = 0.40f, y1 = cues ? 0.56f : 0.53f;
+    float strap = 0.42f;
+    if (cues > 1) x0 = g->sh - 0.1f, x1 = g->sh + 0.02f, y0 = 0.39f, y1 = 0.6f, strap = 0.41f;
+    capsule(c, g->sh - 0.025f, 0.175f, (x0 + x1) / 2, strap, 0.005f, col);
+    item(c, syn_fmnist_image(pool, p->bag.item), x0, y0, x1, y1,
          syn_colour_rgb[p->bag.colour]);
 }
 
