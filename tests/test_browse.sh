@@ -94,7 +94,8 @@ resizes() {
     start --graphics blocks || return 1
     search "a person" || return 1
     $TM resize-window -t 0 -x 70 -y 30
-    sleep 0.5
+    # the redraw comes when the browser sees SIGWINCH: wait for it (a loaded machine is slow)
+    i=0; while [ $i -lt 100 ] && ! screen | sed -n 30p | grep -q 'irra |'; do sleep 0.1; i=$((i + 1)); done
     screen | sed -n 30p | grep -q 'irra |' || fail "status bar not on the new last row"
     screen | grep -q '#1 ' || fail "results gone after resize"
     keys C-l
